@@ -1,0 +1,70 @@
+package dev.conveyor.submit;
+
+import dev.conveyor.adapters.Infrastructure;
+import dev.conveyor.adapters.Lazy;
+import dev.conveyor.adapters.config.Env;
+import dev.conveyor.adapters.lambda.SqsBatchProcessor;
+import dev.conveyor.core.submit.SubmitJob;
+import dev.conveyor.core.tenant.Authenticator;
+import dev.conveyor.core.upload.CreateUpload;
+import dev.conveyor.core.upload.RecordUpload;
+
+/**
+ * The submit function's composition root: every collaborator is built here, once per container.
+ *
+ * <p>Settings: {@code UPLOADS_BUCKET} (required), {@code UPLOAD_URL_TTL_SECONDS} (900), {@code
+ * MAX_REQUEST_BYTES} (65536), plus everything {@link Infrastructure} reads.
+ */
+public final class SubmitFunction {
+  private static final Lazy<SubmitFunction> INSTANCE =
+      Lazy.of(() -> new SubmitFunction(Infrastructure.fromEnvironment(Env.system())));
+
+  private final Api api;
+  private final RecordUpload recordUpload;
+  private final SqsBatchProcessor batchProcessor;
+
+  public SubmitFunction(Infrastructure infra) {
+    Env env = infra.env();
+    SubmitJob submitJob =
+        new SubmitJob(
+            infra.jobStore(),
+            infra.uploadStore(),
+            infra.blobStore(),
+            infra.outboxDispatcher(),
+            infra.clock());
+    CreateUpload createUpload =
+        new CreateUpload(
+            infra.uploadStore(),
+            infra.blobStore(),
+            env.require("UPLOADS_BUCKET"),
+            env.seconds("UPLOAD_URL_TTL_SECONDS", 900),
+            infra.clock());
+    this.api =
+        new Api(
+            new Authenticator(infra.tenantDirectory()),
+            submitJob,
+            createUpload,
+            infra.jobStore(),
+            infra.jobPresenter(),
+            env.intValue("MAX_REQUEST_BYTES", 64 * 1024, 1024, 6 * 1024 * 1024));
+    this.recordUpload = new RecordUpload(infra.uploadStore());
+    this.batchProcessor = infra.batchProcessor(env.intValue("UPLOAD_EVENT_CONCURRENCY", 4, 1, 32));
+  }
+
+  /** The container-wide instance, built from the environment on first use. */
+  public static SubmitFunction instance() {
+    return INSTANCE.get();
+  }
+
+  public Api api() {
+    return api;
+  }
+
+  public RecordUpload recordUpload() {
+    return recordUpload;
+  }
+
+  public SqsBatchProcessor batchProcessor() {
+    return batchProcessor;
+  }
+}

@@ -1,0 +1,51 @@
+package dev.conveyor.transform.image;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns a source image into encoded renditions. Implementations (the pure-JDK {@link
+ * JdkImageEngine} now, a libvips one through FFM later) share the contract:
+ *
+ * <ul>
+ *   <li>the format is recognised by magic bytes ({@link SourceFormat#detect});
+ *   <li>{@link ImageLimits} are checked before any pixel is decoded: source bytes, then the pixel
+ *       count the header declares, then each rendition's output size;
+ *   <li>EXIF orientation is applied, so outputs are upright; sizes in a {@link RenditionRequest}
+ *       refer to the upright image;
+ *   <li>outputs keep the aspect ratio, fit inside the requested box, are never enlarged, and carry
+ *       no metadata (no EXIF, no ICC profile, no comments);
+ *   <li>alpha is flattened onto white for formats without it (JPEG).
+ * </ul>
+ *
+ * <p>Failures that no retry can fix are {@link dev.conveyor.core.work.PermanentJobFailure}s with a
+ * code from {@link ImageFailures}. Implementations are thread-safe.
+ */
+public interface ImageEngine {
+
+  /** Renders one output. */
+  EncodedImage render(byte[] source, RenditionRequest request);
+
+  /**
+   * Renders several outputs of one source, in request order. The default renders them one by one;
+   * engines override it to decode the source once and to check every request's limits before any
+   * decoding, so that a rendition that is bound to fail costs nothing.
+   */
+  default List<EncodedImage> renderAll(byte[] source, List<RenditionRequest> requests) {
+    List<EncodedImage> out = new ArrayList<>(requests.size());
+    for (RenditionRequest request : requests) {
+      out.add(render(source, request));
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * Reads only the header: the format (by magic bytes), the stored width and height and the EXIF
+   * orientation. Decodes no pixels, so it is cheap and safe on untrusted input of any declared
+   * size. Applies no {@link ImageLimits}.
+   *
+   * @throws dev.conveyor.core.work.PermanentJobFailure {@code unsupported-format} or {@code
+   *     corrupt-image}
+   */
+  ImageHeader probe(byte[] source);
+}
