@@ -41,9 +41,13 @@ create index jobs_queued_created on jobs (created_at) where state = 'queued';
 -- Creates the monthly partitions of jobs that do not exist yet, from months_back months before
 -- the current month (UTC) through months_ahead months after it, and returns how many it created.
 -- Safe to call concurrently and repeatedly: an existing partition is left alone, and takes no lock.
+-- Creating a partition briefly locks jobs against writes; lock_timeout (set for this function's
+-- execution only, not for the session) bounds the wait, so a busy table fails this call (to be
+-- retried on the next schedule) instead of queueing every insert behind it.
 create function conveyor_ensure_job_partitions(months_ahead int, months_back int default 0)
 returns int
 language plpgsql
+set lock_timeout = '10s'
 as $$
 declare
   this_month timestamp := date_trunc('month', now() at time zone 'UTC');

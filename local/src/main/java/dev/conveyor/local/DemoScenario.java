@@ -28,6 +28,7 @@ final class DemoScenario {
 
   /** What the run saw, for the summary and for tests to assert on. */
   record Report(
+      LocalTenant tenant,
       String jobId,
       JsonNode job,
       WebhookReceiver.Received webhook,
@@ -150,7 +151,7 @@ final class DemoScenario {
             r.path("contentType").asText(),
             bytes.length / 1024);
       }
-      return new Report(jobId, job, webhook, renditions, states);
+      return new Report(tenant, jobId, job, webhook, renditions, states);
     }
   }
 

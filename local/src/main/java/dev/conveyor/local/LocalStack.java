@@ -95,11 +95,10 @@ public final class LocalStack implements AutoCloseable {
     Map<String, String> env =
         new LinkedHashMap<>(
             LocalResources.provision(endpoints, settings.prefix(), services::putSecret));
-    // Migrate once here; the functions start on a migrated schema, as after a deploy on AWS.
-    env.put("DB_MIGRATE", "false");
     env.putAll(settings.overrides());
     LocalStack stack = new LocalStack(services, owns, env);
     try {
+      // Migrate once, here: the functions start on a migrated schema, as after a deploy on AWS.
       Database.migrate(stack.admin.dataSource());
       stack.startFunctions(settings.apiPort());
       return stack;

@@ -3,6 +3,7 @@ package dev.conveyor.adapters.lambda;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.conveyor.adapters.aws.SqsJobQueue;
+import dev.conveyor.core.port.QueueMessage;
 import dev.conveyor.core.work.WorkOutcome;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,9 +33,10 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  *   <li>{@link WorkOutcome.RetryAfter} — its visibility timeout is set to the delay (whole seconds,
  *       rounded up, clamped to 0–43200) and it is reported as a batch item failure, so it comes
  *       back after its backoff rather than after the queue's default visibility;
- *   <li>the handler throws {@link IllegalArgumentException} — a poison message (its body is not a
- *       Conveyor message; no retry can fix it and it points at no row): logged at ERROR with its id
- *       and acknowledged;
+ *   <li>the body is not a Conveyor message — a poison message (no retry can fix it, and it points
+ *       at no row, so nothing is lost): logged at ERROR with its id and acknowledged. With {@link
+ *       #process} the handler signals it by throwing {@link IllegalArgumentException}; {@link
+ *       #processQueueMessages} parses the body itself;
  *   <li>the handler throws anything else — reported as a batch item failure; the queue's visibility
  *       timeout, then {@code maxReceiveCount} and the DLQ, apply.
  * </ul>
@@ -49,6 +51,9 @@ public final class SqsBatchProcessor implements AutoCloseable {
 
   public static final String MDC_MESSAGE_ID = "message_id";
   public static final String MDC_CORRELATION_ID = "correlation_id";
+  public static final String MDC_JOB_ID = "job_id";
+  public static final String MDC_DELIVERY_ID = "delivery_id";
+  public static final String MDC_TENANT_ID = "tenant_id";
 
   /** The message attribute the sender ({@code SqsJobQueue}) puts the correlation id in. */
   public static final String CORRELATION_ID_ATTRIBUTE = SqsJobQueue.CORRELATION_ID_ATTRIBUTE;
@@ -98,12 +103,64 @@ public final class SqsBatchProcessor implements AutoCloseable {
   /**
    * Handles every message of the batch and reports the ones to retry.
    *
+   * <p>Any {@link IllegalArgumentException} escaping the handler marks a poison message, which is
+   * acknowledged: make sure the handler throws it only for a body it cannot parse (an {@code
+   * IllegalArgumentException} from deeper down, e.g. {@code URI.create}, would drop the message).
+   * {@link #processQueueMessages} parses Conveyor bodies itself and has no such trap.
+   *
    * @param handler decides each message's outcome; throws {@link IllegalArgumentException} for a
    *     body it cannot parse and nothing else of that type
    */
   public SQSBatchResponse process(
       SQSEvent event, Function<SQSEvent.SQSMessage, WorkOutcome> handler) {
     Objects.requireNonNull(handler, "handler");
+    return run(event, handler, true);
+  }
+
+  /**
+   * Handles a batch of Conveyor messages: parses each body with {@link QueueMessage#fromJson}
+   * first, so only a body that is not a Conveyor message is poison (acknowledged); every exception
+   * from the handler, {@link IllegalArgumentException} included, is a failure to retry. Adds
+   * {@value #MDC_JOB_ID} (or {@value #MDC_DELIVERY_ID}) and {@value #MDC_TENANT_ID} to the MDC, and
+   * the body's correlation id when the message has no attribute.
+   */
+  public SQSBatchResponse processQueueMessages(
+      SQSEvent event, Function<QueueMessage, WorkOutcome> handler) {
+    Objects.requireNonNull(handler, "handler");
+    return run(
+        event,
+        message -> {
+          QueueMessage parsed;
+          try {
+            parsed = QueueMessage.fromJson(message.getBody());
+          } catch (IllegalArgumentException e) {
+            throw new PoisonMessageException(e);
+          }
+          MDC.put(
+              parsed.kind().equals(QueueMessage.JOB) ? MDC_JOB_ID : MDC_DELIVERY_ID,
+              parsed.id().toString());
+          MDC.put(MDC_TENANT_ID, parsed.tenantId().toString());
+          if (MDC.get(MDC_CORRELATION_ID) == null && parsed.correlationId() != null) {
+            MDC.put(MDC_CORRELATION_ID, parsed.correlationId());
+          }
+          return handler.apply(parsed);
+        },
+        false);
+  }
+
+  /** A body that is not a Conveyor message, found by {@link #processQueueMessages}. */
+  private static final class PoisonMessageException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    PoisonMessageException(IllegalArgumentException cause) {
+      super(cause.getMessage(), cause);
+    }
+  }
+
+  private SQSBatchResponse run(
+      SQSEvent event,
+      Function<SQSEvent.SQSMessage, WorkOutcome> handler,
+      boolean illegalArgumentIsPoison) {
     List<SQSEvent.SQSMessage> records =
         event == null || event.getRecords() == null ? List.of() : event.getRecords();
     Map<String, String> callerContext = MDC.getCopyOfContextMap();
@@ -111,7 +168,8 @@ public final class SqsBatchProcessor implements AutoCloseable {
     for (SQSEvent.SQSMessage message : records) {
       Future<Result> future;
       try {
-        future = pool.submit(() -> handleOne(message, handler, callerContext));
+        future =
+            pool.submit(() -> handleOne(message, handler, callerContext, illegalArgumentIsPoison));
       } catch (RejectedExecutionException e) {
         throw new IllegalStateException("SqsBatchProcessor is closed", e);
       }
@@ -124,7 +182,7 @@ public final class SqsBatchProcessor implements AutoCloseable {
       SQSEvent.SQSMessage message = records.get(i);
       Result result;
       try {
-        result = interrupted ? Result.RETRY : waitFor(futures.get(i));
+        result = interrupted ? Result.RETRY : futures.get(i).get();
       } catch (InterruptedException e) {
         interrupted = true;
         result = Result.RETRY;
@@ -143,15 +201,11 @@ public final class SqsBatchProcessor implements AutoCloseable {
     return new SQSBatchResponse(failures);
   }
 
-  private static Result waitFor(Future<Result> future)
-      throws InterruptedException, ExecutionException {
-    return future.get();
-  }
-
   private Result handleOne(
       SQSEvent.SQSMessage message,
       Function<SQSEvent.SQSMessage, WorkOutcome> handler,
-      Map<String, String> callerContext) {
+      Map<String, String> callerContext,
+      boolean illegalArgumentIsPoison) {
     Map<String, String> previous = MDC.getCopyOfContextMap();
     if (callerContext != null) {
       MDC.setContextMap(callerContext);
@@ -179,13 +233,15 @@ public final class SqsBatchProcessor implements AutoCloseable {
           yield Result.RETRY;
         }
       };
+    } catch (PoisonMessageException e) {
+      poison(message, e.getCause());
+      return Result.ACKNOWLEDGE;
     } catch (IllegalArgumentException e) {
-      // The body is not ours; no retry can fix it, and it points at no row, so nothing is lost.
-      log.error(
-          "poison message {} from {} acknowledged without processing: {}",
-          messageId,
-          message.getEventSourceArn(),
-          describe(e));
+      if (!illegalArgumentIsPoison) {
+        log.error("message {} failed; it will be retried", messageId, e);
+        return Result.RETRY;
+      }
+      poison(message, e);
       return Result.ACKNOWLEDGE;
     } catch (Exception e) {
       log.error("message {} failed; it will be retried", messageId, e);
@@ -197,6 +253,15 @@ public final class SqsBatchProcessor implements AutoCloseable {
         MDC.clear();
       }
     }
+  }
+
+  private static void poison(SQSEvent.SQSMessage message, Throwable e) {
+    // The body is not ours; no retry can fix it, and it points at no row, so nothing is lost.
+    log.error(
+        "poison message {} from {} acknowledged without processing: {}",
+        message.getMessageId(),
+        message.getEventSourceArn(),
+        describe(e));
   }
 
   /** The exception chain's types and the top message, without stack traces or bodies. */

@@ -65,7 +65,6 @@ public final class LocalResources {
     putSecret.accept(sealingKey, SecretSealer.newKey());
     env.put("DB_URL", endpoints.jdbcUrl());
     env.put("DB_SECRET_ID", dbSecret);
-    env.put("DB_MIGRATE", "true");
     env.put("WEBHOOK_SEALING_KEY_SECRET_ID", sealingKey);
 
     env.put("UPLOADS_BUCKET", prefix + "-uploads");

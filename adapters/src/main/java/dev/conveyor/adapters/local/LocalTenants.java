@@ -29,7 +29,10 @@ public final class LocalTenants {
    * @param webhookSecret the endpoint's {@code whsec_} secret, if an endpoint was created
    */
   public record LocalTenant(
-      Tenant tenant, String apiKey, Optional<WebhookEndpoint> endpoint, Optional<String> webhookSecret) {}
+      Tenant tenant,
+      String apiKey,
+      Optional<WebhookEndpoint> endpoint,
+      Optional<String> webhookSecret) {}
 
   public LocalTenant create(String name, Optional<URI> webhookUrl) {
     Tenant tenant = admin.createTenant(name);

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 
 class S3BlobStoreTest {
 
-  private static final byte[] PNG_ISH = "\u0089PNG pretend image bytes".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] PNG_ISH =
+      "\u0089PNG pretend image bytes".getBytes(StandardCharsets.UTF_8);
 
   private static AwsClients aws;
   private static BlobStore blobs;
@@ -106,7 +107,10 @@ class S3BlobStoreTest {
         blobs.presignPut(bucket, "uploads/t1/sneaky.jpg", "image/jpeg", Duration.ofMinutes(5));
 
     HttpResponse<String> response =
-        put(upload.url(), Map.of("content-type", "text/html"), "<script>".getBytes(StandardCharsets.UTF_8));
+        put(
+            upload.url(),
+            Map.of("content-type", "text/html"),
+            "<script>".getBytes(StandardCharsets.UTF_8));
 
     assertThat(response.statusCode()).isEqualTo(403);
     assertThat(blobs.head(bucket, "uploads/t1/sneaky.jpg")).isEmpty();
@@ -118,7 +122,8 @@ class S3BlobStoreTest {
 
     URI url = blobs.presignGet(bucket, "results/t1/j2/web", Duration.ofMinutes(5));
     HttpResponse<byte[]> response =
-        http.send(HttpRequest.newBuilder(url).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        http.send(
+            HttpRequest.newBuilder(url).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).isEqualTo(PNG_ISH);

@@ -39,12 +39,11 @@ class SqsJobQueueTest {
   }
 
   private static List<Message> receive(SqsClient sqs, Tier tier) {
-    return sqs.receiveMessage(
-            b ->
-                b.queueUrl(queueUrls.get(tier))
-                    .maxNumberOfMessages(10)
-                    .waitTimeSeconds(1)
-                    .messageAttributeNames("All"))
+    return sqs.receiveMessage(b ->
+            b.queueUrl(queueUrls.get(tier))
+                .maxNumberOfMessages(10)
+                .waitTimeSeconds(1)
+                .messageAttributeNames("All"))
         .messages();
   }
 
@@ -68,7 +67,8 @@ class SqsJobQueueTest {
   @Test
   void aDeliveryWithoutCorrelationIdCarriesNoAttribute() {
     JobQueue queue = new SqsJobQueue(aws.sqs(), queueUrls);
-    QueueMessage sent = QueueMessage.delivery(UUID.randomUUID(), new TenantId(UUID.randomUUID()), null);
+    QueueMessage sent =
+        QueueMessage.delivery(UUID.randomUUID(), new TenantId(UUID.randomUUID()), null);
 
     queue.send(Tier.CRITICAL, sent);
 
@@ -83,24 +83,23 @@ class SqsJobQueueTest {
     String missing = queueUrls.get(Tier.BACKGROUND) + "-deleted";
     JobQueue queue = new SqsJobQueue(aws.sqs(), Map.of(Tier.BACKGROUND, missing));
 
-    assertThatThrownBy(
-            () ->
-                queue.send(
-                    Tier.BACKGROUND,
-                    QueueMessage.job(UUID.randomUUID(), new TenantId(UUID.randomUUID()), "c")))
+    assertThatThrownBy(() ->
+            queue.send(
+                Tier.BACKGROUND,
+                QueueMessage.job(UUID.randomUUID(), new TenantId(UUID.randomUUID()), "c")))
         .isInstanceOf(JobQueue.QueueUnavailableException.class)
         .hasMessageContaining("background");
   }
 
   @Test
   void aTierWithoutAQueueIsAConfigurationError() {
-    JobQueue queue = new SqsJobQueue(aws.sqs(), Map.of(Tier.CRITICAL, queueUrls.get(Tier.CRITICAL)));
+    JobQueue queue =
+        new SqsJobQueue(aws.sqs(), Map.of(Tier.CRITICAL, queueUrls.get(Tier.CRITICAL)));
 
-    assertThatThrownBy(
-            () ->
-                queue.send(
-                    Tier.STANDARD,
-                    QueueMessage.job(UUID.randomUUID(), new TenantId(UUID.randomUUID()), "c")))
+    assertThatThrownBy(() ->
+            queue.send(
+                Tier.STANDARD,
+                QueueMessage.job(UUID.randomUUID(), new TenantId(UUID.randomUUID()), "c")))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("standard");
   }
@@ -118,13 +117,12 @@ class SqsJobQueueTest {
         .containsEntry(Tier.CRITICAL, "http://127.0.0.1:9324/000000000000/c")
         .containsEntry(Tier.STANDARD, "http://127.0.0.1:9324/000000000000/s")
         .containsEntry(Tier.BACKGROUND, "http://127.0.0.1:9324/000000000000/b");
-    assertThatThrownBy(
-            () ->
-                SqsJobQueue.queueUrlsFrom(
-                    Env.of(
-                        Map.of(
-                            "QUEUE_URL_CRITICAL", "http://q/c",
-                            "QUEUE_URL_STANDARD", "http://q/s"))))
+    assertThatThrownBy(() ->
+            SqsJobQueue.queueUrlsFrom(
+                Env.of(
+                    Map.of(
+                        "QUEUE_URL_CRITICAL", "http://q/c",
+                        "QUEUE_URL_STANDARD", "http://q/s"))))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("QUEUE_URL_BACKGROUND");
   }

@@ -77,8 +77,7 @@ class EnvTest {
     assertThatThrownBy(() -> env.seconds("WEBHOOK_SECRET_ROTATION", 1))
         .hasMessageContaining("WEBHOOK_SECRET_ROTATION")
         .hasMessageNotContaining("s3cret");
-    assertThatThrownBy(() -> env.url("AWS_SESSION_TOKEN"))
-        .hasMessageNotContaining("t0ken");
+    assertThatThrownBy(() -> env.url("AWS_SESSION_TOKEN")).hasMessageNotContaining("t0ken");
     assertThat(env.toString()).contains("DB_PASSWORD").doesNotContain("hunter2");
   }
 
@@ -102,7 +101,8 @@ class EnvTest {
     for (String no : new String[] {"false", "False", "no", "off", "0"}) {
       assertThat(Env.of(Map.of("F", no)).flag("F", true)).as(no).isFalse();
     }
-    assertThatThrownBy(() -> Env.of(Map.of("S3_FORCE_PATH_STYLE", "maybe")).flag("S3_FORCE_PATH_STYLE", false))
+    assertThatThrownBy(
+            () -> Env.of(Map.of("S3_FORCE_PATH_STYLE", "maybe")).flag("S3_FORCE_PATH_STYLE", false))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("S3_FORCE_PATH_STYLE")
         .hasMessageContaining("maybe");
@@ -122,7 +122,8 @@ class EnvTest {
 
   @Test
   void asAFunctionItAnswersNullForUnsetVariables() {
-    var lookup = Env.of(Map.of("DB_URL", "jdbc:postgresql://db/conveyor", "BLANK", "")).asFunction();
+    var lookup =
+        Env.of(Map.of("DB_URL", "jdbc:postgresql://db/conveyor", "BLANK", "")).asFunction();
 
     assertThat(lookup.apply("DB_URL")).isEqualTo("jdbc:postgresql://db/conveyor");
     assertThat(lookup.apply("BLANK")).isNull();

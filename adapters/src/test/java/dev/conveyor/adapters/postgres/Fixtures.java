@@ -13,10 +13,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.LinkedHashMap;
 import javax.sql.DataSource;
 
 /** Test data and direct SQL reads, for asserting on what the adapters wrote. */

@@ -84,40 +84,34 @@ class PostgresDatabaseSettingsTest {
 
   @Test
   void settingsRejectANumberThatIsNotANumber() {
-    assertThatThrownBy(
-            () ->
-                DatabaseSettings.fromEnvironment(
-                    env("DB_URL", URL, "DB_CONNECT_TIMEOUT_SECONDS", "five")))
+    assertThatThrownBy(() ->
+            DatabaseSettings.fromEnvironment(
+                env("DB_URL", URL, "DB_CONNECT_TIMEOUT_SECONDS", "five")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("DB_CONNECT_TIMEOUT_SECONDS");
   }
 
   @Test
   void settingsRejectTimeoutsOutOfRange() {
-    assertThatThrownBy(
-            () ->
-                DatabaseSettings.fromEnvironment(
-                    env("DB_URL", URL, "DB_CONNECT_TIMEOUT_SECONDS", "0")))
+    assertThatThrownBy(() ->
+            DatabaseSettings.fromEnvironment(env("DB_URL", URL, "DB_CONNECT_TIMEOUT_SECONDS", "0")))
         .hasMessageContaining("DB_CONNECT_TIMEOUT_SECONDS");
-    assertThatThrownBy(
-            () ->
-                DatabaseSettings.fromEnvironment(env("DB_URL", URL, "DB_IDLE_TIMEOUT_SECONDS", "-1")))
+    assertThatThrownBy(() ->
+            DatabaseSettings.fromEnvironment(env("DB_URL", URL, "DB_IDLE_TIMEOUT_SECONDS", "-1")))
         .hasMessageContaining("DB_IDLE_TIMEOUT_SECONDS");
-    assertThatThrownBy(
-            () ->
-                DatabaseSettings.fromEnvironment(env("DB_URL", URL, "DB_MAX_LIFETIME_SECONDS", "5")))
+    assertThatThrownBy(() ->
+            DatabaseSettings.fromEnvironment(env("DB_URL", URL, "DB_MAX_LIFETIME_SECONDS", "5")))
         .hasMessageContaining("DB_MAX_LIFETIME_SECONDS");
   }
 
   @Test
   void settingsRejectAnIdleTimeoutNoShorterThanTheLifetime() {
-    assertThatThrownBy(
-            () ->
-                DatabaseSettings.fromEnvironment(
-                    env(
-                        "DB_URL", URL,
-                        "DB_IDLE_TIMEOUT_SECONDS", "600",
-                        "DB_MAX_LIFETIME_SECONDS", "600")))
+    assertThatThrownBy(() ->
+            DatabaseSettings.fromEnvironment(
+                env(
+                    "DB_URL", URL,
+                    "DB_IDLE_TIMEOUT_SECONDS", "600",
+                    "DB_MAX_LIFETIME_SECONDS", "600")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("DB_IDLE_TIMEOUT_SECONDS");
   }
@@ -129,8 +123,7 @@ class PostgresDatabaseSettingsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("DB_URL");
     assertThat(
-            DatabaseSettings.fromEnvironment(
-                    env("DB_URL", URL + "?ssl=true&prepareThreshold=0"))
+            DatabaseSettings.fromEnvironment(env("DB_URL", URL + "?ssl=true&prepareThreshold=0"))
                 .jdbcUrl())
         .endsWith("prepareThreshold=0");
   }

@@ -55,7 +55,7 @@ class PostgresDeliveryStoreTest {
 
   /** A job that succeeded, and the one delivery announcing it. */
   @BeforeEach
-  void delivery() {
+  void aSucceededJobWithOneDelivery() {
     now = Fixtures.now();
     tenant = admin.createTenant("acme").id();
     endpoint =

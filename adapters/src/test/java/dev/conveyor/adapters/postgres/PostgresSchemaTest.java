@@ -6,12 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.conveyor.core.job.Job;
 import dev.conveyor.core.job.TenantId;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.MatchResult;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -97,7 +102,10 @@ class PostgresSchemaTest {
   @Test
   void aJobInAMonthWithoutAPartitionIsRefused() {
     Instant farAhead =
-        YearMonth.now(ZoneOffset.UTC).plusMonths(8).atDay(1).atStartOfDay(ZoneOffset.UTC)
+        YearMonth.now(ZoneOffset.UTC)
+            .plusMonths(8)
+            .atDay(1)
+            .atStartOfDay(ZoneOffset.UTC)
             .toInstant();
 
     assertThatThrownBy(() -> jobs.insert(Fixtures.queuedJob(tenant, farAhead)))
@@ -117,23 +125,59 @@ class PostgresSchemaTest {
             job.id().value(),
             job.createdAt());
 
-    String text = plan.stream().map(r -> r.values().iterator().next().toString()).toList().toString();
-    assertThat(text).contains(partition(YearMonth.now(ZoneOffset.UTC)));
-    assertThat(text.split("jobs_", -1)).hasSize(2);
+    String text =
+        plan.stream().map(r -> r.values().iterator().next().toString()).toList().toString();
+    assertThat(text).doesNotContain("Append");
+    assertThat(
+            Pattern.compile("jobs_\\d{4}_\\d{2}")
+                .matcher(text)
+                .results()
+                .map(MatchResult::group)
+                .distinct())
+        .containsExactly(partition(YearMonth.now(ZoneOffset.UTC)));
   }
 
   @Test
   void ensureJobPartitionsCreatesOnlyTheMissingMonths() {
-    PartitionMaintenance maintenance = new PartitionMaintenance(db);
-    YearMonth thisMonth = YearMonth.now(ZoneOffset.UTC);
+    try (HikariDataSource own = FreshDatabase.migrated()) {
+      PartitionMaintenance maintenance = new PartitionMaintenance(own);
+      YearMonth thisMonth = YearMonth.now(ZoneOffset.UTC);
 
-    assertThat(maintenance.ensureJobPartitions(PartitionMaintenance.DEFAULT_MONTHS_AHEAD))
-        .isZero();
-    assertThat(maintenance.ensureJobPartitions(5)).isEqualTo(2);
-    assertThat(maintenance.ensureJobPartitions(5)).isZero();
-    assertThat(partitions())
-        .contains(partition(thisMonth.plusMonths(4)), partition(thisMonth.plusMonths(5)))
-        .doesNotContain(partition(thisMonth.plusMonths(6)));
+      assertThat(maintenance.ensureJobPartitions(PartitionMaintenance.DEFAULT_MONTHS_AHEAD))
+          .isZero();
+      assertThat(maintenance.ensureJobPartitions(5)).isEqualTo(2);
+      assertThat(maintenance.ensureJobPartitions(5)).isZero();
+      assertThat(partitions(own))
+          .contains(partition(thisMonth.plusMonths(4)), partition(thisMonth.plusMonths(5)))
+          .doesNotContain(partition(thisMonth.plusMonths(6)));
+    }
+  }
+
+  @Test
+  void partitionsFollowUtcMonthsWhateverTheSessionTimeZone() throws Exception {
+    try (HikariDataSource own = FreshDatabase.migrated()) {
+      try (Connection connection = own.getConnection();
+          Statement statement = connection.createStatement()) {
+        statement.execute("set time zone 'Pacific/Kiritimati'");
+        statement.execute("select conveyor_ensure_job_partitions(6)");
+        statement.execute("reset time zone");
+      }
+      PostgresJobStore store = new PostgresJobStore(own);
+      TenantId owner = new PostgresTenantAdmin(own).createTenant("acme").id();
+      YearMonth sixAhead = YearMonth.now(ZoneOffset.UTC).plusMonths(6);
+      Instant monthStart = sixAhead.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+      Job first = Fixtures.queuedJob(owner, monthStart);
+      Job last = Fixtures.queuedJob(owner, monthStart.minusMillis(1));
+
+      store.insert(first);
+      store.insert(last);
+
+      String partitionOf = "select tableoid::regclass::text from jobs where id = ?";
+      assertThat(Fixtures.value(own, partitionOf, first.id().value()))
+          .isEqualTo(partition(sixAhead));
+      assertThat(Fixtures.value(own, partitionOf, last.id().value()))
+          .isEqualTo(partition(sixAhead.minusMonths(1)));
+    }
   }
 
   @Test
@@ -148,13 +192,18 @@ class PostgresSchemaTest {
 
     assertThat(
             Fixtures.value(
-                db, "select count(*) from flyway_schema_history where success and version is not null"))
+                db,
+                "select count(*) from flyway_schema_history where success and version is not null"))
         .isEqualTo(5L);
   }
 
   private static List<String> partitions() {
+    return partitions(db);
+  }
+
+  private static List<String> partitions(DataSource dataSource) {
     return Fixtures.rows(
-            db,
+            dataSource,
             "select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid"
                 + " join pg_class p on p.oid = i.inhparent"
                 + " where p.relname = 'jobs' and c.relkind = 'r' order by c.relname")

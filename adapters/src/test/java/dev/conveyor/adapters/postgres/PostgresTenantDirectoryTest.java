@@ -70,8 +70,7 @@ class PostgresTenantDirectoryTest {
         .isInstanceOf(IllegalArgumentException.class);
 
     admin.addApiKey(tenant.id(), ApiKeys.hash(key), ApiKeys.displayPrefix(key));
-    assertThat(
-            Fixtures.rows(db, "select * from api_keys where tenant_id = ?", tenant.id().value()))
+    assertThat(Fixtures.rows(db, "select * from api_keys where tenant_id = ?", tenant.id().value()))
         .singleElement()
         .satisfies(row ->
             assertThat(row)
@@ -90,12 +89,9 @@ class PostgresTenantDirectoryTest {
 
     assertThat(endpoint.tenantId()).isEqualTo(tenant.id());
     Map<String, Object> row =
-        Fixtures.rows(db, "select * from webhook_endpoints where id = ?", endpoint.id())
-            .getFirst();
+        Fixtures.rows(db, "select * from webhook_endpoints where id = ?", endpoint.id()).getFirst();
     assertThat(row).containsEntry("url", url.toString()).containsEntry("enabled", true);
-    assertThat((String[]) row.get("event_types"))
-        .containsExactly("job.succeeded", "job.failed");
-    assertThat((String[]) row.get("sealed_secrets"))
-        .containsExactly("v1:abc");
+    assertThat((String[]) row.get("event_types")).containsExactly("job.succeeded", "job.failed");
+    assertThat((String[]) row.get("sealed_secrets")).containsExactly("v1:abc");
   }
 }

@@ -79,7 +79,8 @@ class PostgresUploadStoreTest {
     uploads.create(upload);
     Upload first = uploads.markReceived(BUCKET, upload.key(), 1234, now).orElseThrow();
 
-    Upload second = uploads.markReceived(BUCKET, upload.key(), 999, now.plusSeconds(60)).orElseThrow();
+    Upload second =
+        uploads.markReceived(BUCKET, upload.key(), 999, now.plusSeconds(60)).orElseThrow();
 
     assertThat(second).isEqualTo(first);
     assertThat(uploads.find(tenant, upload.id())).contains(first);

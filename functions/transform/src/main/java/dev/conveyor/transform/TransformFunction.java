@@ -15,11 +15,11 @@ import java.util.Map;
 /**
  * The transform function's composition root.
  *
- * <p>Settings: {@code UPLOADS_BUCKET}, {@code RESULTS_BUCKET} (required), {@code
- * JOB_LEASE_SECONDS} (960: longer than Lambda's 15-minute limit, so a live run is never taken
- * over), {@code TRANSFORM_CONCURRENCY} (2), {@code RETRY_BASE_SECONDS} (5), {@code
- * RETRY_CAP_SECONDS} (900), {@code MAX_SOURCE_BYTES}, {@code MAX_SOURCE_PIXELS}, plus everything
- * {@link Infrastructure} reads.
+ * <p>Settings: {@code UPLOADS_BUCKET}, {@code RESULTS_BUCKET} (required), {@code JOB_LEASE_SECONDS}
+ * (960: longer than Lambda's 15-minute limit, so a live run is never taken over), {@code
+ * TRANSFORM_CONCURRENCY} (2), {@code RETRY_BASE_SECONDS} (5), {@code RETRY_CAP_SECONDS} (900),
+ * {@code MAX_SOURCE_BYTES}, {@code MAX_SOURCE_PIXELS}, plus everything {@link Infrastructure}
+ * reads.
  */
 public final class TransformFunction {
   private static final Lazy<TransformFunction> INSTANCE =
@@ -67,5 +67,4 @@ public final class TransformFunction {
   public SqsBatchProcessor batchProcessor() {
     return batchProcessor;
   }
-
 }

@@ -4,9 +4,9 @@ import java.io.IOException;
 import javax.imageio.stream.ImageInputStreamImpl;
 
 /**
- * An {@link javax.imageio.stream.ImageInputStream} over a byte array, without copying it.
- * ImageIO's own streams either spill to a temporary file ({@code ImageIO.createImageInputStream}
- * with the cache on) or copy everything they read into a second buffer ({@code
+ * An {@link javax.imageio.stream.ImageInputStream} over a byte array, without copying it. ImageIO's
+ * own streams either spill to a temporary file ({@code ImageIO.createImageInputStream} with the
+ * cache on) or copy everything they read into a second buffer ({@code
  * MemoryCacheImageInputStream}); the source is already in memory, so neither is needed.
  */
 final class ByteArrayImageInputStream extends ImageInputStreamImpl {

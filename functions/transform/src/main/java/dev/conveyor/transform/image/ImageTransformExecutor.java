@@ -66,8 +66,7 @@ public final class ImageTransformExecutor implements JobExecutor {
     ImageTransformSpec spec = spec(job);
     byte[] source = readSource(Upload.objectKey(job.tenantId(), spec.sourceUploadId()));
 
-    List<RenditionRequest> requests =
-        spec.renditions().stream().map(RenditionRequest::of).toList();
+    List<RenditionRequest> requests = spec.renditions().stream().map(RenditionRequest::of).toList();
     List<EncodedImage> images = engine.renderAll(source, requests);
 
     ObjectNode result = Json.MAPPER.createObjectNode();
@@ -118,7 +117,11 @@ public final class ImageTransformExecutor implements JobExecutor {
     } catch (BlobTooLargeException e) {
       throw failure(
           SOURCE_TOO_LARGE,
-          "The source is larger than " + limits.maxSourceBytes() + " bytes (" + e.getMessage() + ").",
+          "The source is larger than "
+              + limits.maxSourceBytes()
+              + " bytes ("
+              + e.getMessage()
+              + ").",
           e);
     }
   }

@@ -30,12 +30,12 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * <p>For each source: check the byte size; detect the format by magic bytes; read the header with
  * an {@link ImageReader} (no pixels) and the EXIF orientation; check the declared pixel count and
  * every rendition's output size; only then decode, once for all renditions. The decoded image is
- * normalised to {@code TYPE_INT_RGB} / {@code TYPE_INT_ARGB} unless Java2D scales its type
- * natively (8-bit BGR / ABGR, what ImageIO returns for ordinary JPEGs and PNGs, which saves a
- * full-size copy); CMYK, greyscale, paletted and 16-bit sources are converted. Then, per
- * rendition: scale down in stored orientation to the target size (axes swapped for 90° turns),
- * turn upright (resampling commutes with rotation and mirroring, and turning the small result is
- * cheaper than turning the source), flatten alpha onto white for JPEG, and encode without metadata.
+ * normalised to {@code TYPE_INT_RGB} / {@code TYPE_INT_ARGB} unless Java2D scales its type natively
+ * (8-bit BGR / ABGR, what ImageIO returns for ordinary JPEGs and PNGs, which saves a full-size
+ * copy); CMYK, greyscale, paletted and 16-bit sources are converted. Then, per rendition: scale
+ * down in stored orientation to the target size (axes swapped for 90° turns), turn upright
+ * (resampling commutes with rotation and mirroring, and turning the small result is cheaper than
+ * turning the source), flatten alpha onto white for JPEG, and encode without metadata.
  */
 public final class JdkImageEngine implements ImageEngine {
   private final ImageLimits limits;
@@ -87,13 +87,12 @@ public final class JdkImageEngine implements ImageEngine {
   public ImageHeader probe(byte[] source) {
     SourceFormat format =
         SourceFormat.detect(source)
-            .orElseThrow(
-                () ->
-                    failure(
-                        UNSUPPORTED_FORMAT,
-                        "The source is not a JPEG or PNG image (it looks like "
-                            + SourceFormat.describe(source)
-                            + ")."));
+            .orElseThrow(() ->
+                failure(
+                    UNSUPPORTED_FORMAT,
+                    "The source is not a JPEG or PNG image (it looks like "
+                        + SourceFormat.describe(source)
+                        + ")."));
     ImageReader reader = reader(format);
     try {
       reader.setInput(new ByteArrayImageInputStream(source), true, true);

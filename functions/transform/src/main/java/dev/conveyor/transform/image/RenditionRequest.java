@@ -43,10 +43,10 @@ public record RenditionRequest(
   }
 
   /**
-   * The output size for a source displayed at {@code source}: the largest size inside the box
-   * (only the given sides bound it) with the source's aspect ratio, but never larger than the
-   * source. The side that limits the scale gets exactly the requested value; the other is rounded
-   * to the nearest pixel (at least 1). With neither side given, the source size.
+   * The output size for a source displayed at {@code source}: the largest size inside the box (only
+   * the given sides bound it) with the source's aspect ratio, but never larger than the source. The
+   * side that limits the scale gets exactly the requested value; the other is rounded to the
+   * nearest pixel (at least 1). With neither side given, the source size.
    */
   public Size fit(Size source) {
     double scaleW = width.isPresent() ? (double) width.getAsInt() / source.width() : 1.0;

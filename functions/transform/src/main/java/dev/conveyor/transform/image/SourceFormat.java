@@ -12,9 +12,7 @@ public enum SourceFormat {
   /** The eight-byte PNG signature {@code 89 50 4E 47 0D 0A 1A 0A}. */
   PNG("png");
 
-  private static final byte[] PNG_SIGNATURE = {
-    (byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'
-  };
+  private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
 
   private final String imageIoName;
 
@@ -39,8 +37,8 @@ public enum SourceFormat {
   }
 
   /**
-   * A name for what the bytes look like, for failure messages about formats we do not accept
-   * (e.g. "GIF", "WebP"); "unknown" when nothing matches.
+   * A name for what the bytes look like, for failure messages about formats we do not accept (e.g.
+   * "GIF", "WebP"); "unknown" when nothing matches.
    */
   public static String describe(byte[] bytes) {
     Optional<SourceFormat> accepted = detect(bytes);

@@ -67,8 +67,9 @@ class ExifOrientationTest {
   void readsThePngExifChunkToo() {
     byte[] png = TestImages.png(8, 4);
     // insert an eXIf chunk after IHDR (8 signature + 25 IHDR bytes)
-    byte[] tiff = {'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0,
-      0, 0, 0};
+    byte[] tiff = {
+      'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0
+    };
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
     out.write(png, 0, 33);
     out.write(0);

@@ -68,7 +68,8 @@ class RenditionRequestTest {
     Rendition rendition =
         new Rendition("thumb", OptionalInt.of(320), OptionalInt.empty(), ImageFormat.PNG, 70);
     assertThat(RenditionRequest.of(rendition))
-        .isEqualTo(new RenditionRequest(OptionalInt.of(320), OptionalInt.empty(), ImageFormat.PNG, 70));
+        .isEqualTo(
+            new RenditionRequest(OptionalInt.of(320), OptionalInt.empty(), ImageFormat.PNG, 70));
   }
 
   @Test
