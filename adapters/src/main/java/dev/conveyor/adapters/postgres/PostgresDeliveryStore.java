@@ -37,6 +37,10 @@ public final class PostgresDeliveryStore implements DeliveryStore {
   /** The attempt log keeps this many bytes (UTF-8) of a response body. */
   public static final int MAX_RESPONSE_BYTES = 4096;
 
+  private static final String NOT_DUE_UNTIL =
+      "SELECT next_attempt_at AS due FROM deliveries"
+          + " WHERE id = ? AND state = 'pending' AND next_attempt_at > ?";
+
   private static final String CLAIMABLE =
       "((d.state = 'pending' and (d.next_attempt_at is null or d.next_attempt_at <= ?))"
           + " or (d.state = 'delivering' and d.lease_until < ?))";
@@ -106,6 +110,24 @@ public final class PostgresDeliveryStore implements DeliveryStore {
           }
           failIfEndpointDisabled(connection, deliveryId, now);
           return Optional.empty();
+        });
+  }
+
+  @Override
+  public Optional<Instant> notDueUntil(UUID deliveryId, Instant now) {
+    return Jdbc.withConnection(
+        dataSource,
+        "read delivery due time",
+        connection -> {
+          try (PreparedStatement due = connection.prepareStatement(NOT_DUE_UNTIL)) {
+            due.setObject(1, deliveryId);
+            Jdbc.setInstant(due, 2, now);
+            try (ResultSet rows = due.executeQuery()) {
+              return rows.next()
+                  ? Optional.of(Jdbc.instant(rows, "due"))
+                  : Optional.<Instant>empty();
+            }
+          }
         });
   }
 

@@ -159,9 +159,12 @@ class PostgresDeliveryStoreTest {
     assertThat(deliveries.claim(deliveryId, retryAt.minusMillis(1), retryAt.plus(LEASE)))
         .as("not yet due")
         .isEmpty();
+    assertThat(deliveries.notDueUntil(deliveryId, retryAt.minusMillis(1))).contains(retryAt);
+    assertThat(deliveries.notDueUntil(deliveryId, retryAt)).as("due now").isEmpty();
     assertThat(deliveries.claim(deliveryId, retryAt, retryAt.plus(LEASE)))
         .map(DeliveryTask::attempt)
         .contains(2);
+    assertThat(deliveries.notDueUntil(deliveryId, retryAt)).as("delivering").isEmpty();
   }
 
   @Test

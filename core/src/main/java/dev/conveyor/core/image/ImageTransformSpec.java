@@ -83,14 +83,14 @@ public record ImageTransformSpec(UUID sourceUploadId, List<Rendition> renditions
     }
     int before = errors.size();
     rejectUnknownFields(node, RENDITION_FIELDS, at, errors);
-    String name = node.path("name").asText("");
+    String name = node.path("name").isTextual() ? node.path("name").asText() : "";
     if (!name.matches("[a-z0-9][a-z0-9_-]{0,39}")) {
       errors.add(
           new FieldError(at + "/name", "required: 1-40 of a-z, 0-9, '-' and '_', e.g. \"thumb\""));
     }
     OptionalInt width = dimension(node, "width", at, errors);
     OptionalInt height = dimension(node, "height", at, errors);
-    if (width.isEmpty() && height.isEmpty() && errors.size() == before) {
+    if (!hasValue(node, "width") && !hasValue(node, "height")) {
       errors.add(new FieldError(at, "give a width, a height, or both"));
     }
     String formatName = node.path("format").asText("jpeg");
@@ -126,12 +126,21 @@ public record ImageTransformSpec(UUID sourceUploadId, List<Rendition> renditions
     return OptionalInt.of(v.asInt());
   }
 
+  private static boolean hasValue(JsonNode node, String field) {
+    return node.has(field) && !node.get(field).isNull();
+  }
+
+  /** RFC 6901: '~' and '/' inside a member name are written '~0' and '~1'. */
+  private static String escapePointer(String member) {
+    return member.replace("~", "~0").replace("/", "~1");
+  }
+
   private static void rejectUnknownFields(
       JsonNode node, Set<String> known, String at, List<FieldError> errors) {
     for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
       String field = it.next().getKey();
       if (!known.contains(field)) {
-        errors.add(new FieldError(at + "/" + field, "unknown field"));
+        errors.add(new FieldError(at + "/" + escapePointer(field), "unknown field"));
       }
     }
   }

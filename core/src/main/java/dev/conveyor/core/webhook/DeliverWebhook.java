@@ -50,6 +50,11 @@ public final class DeliverWebhook {
     Instant now = clock.instant();
     Optional<DeliveryTask> claimed = deliveries.claim(message.id(), now, now.plus(lease));
     if (claimed.isEmpty()) {
+      Optional<Instant> due = deliveries.notDueUntil(message.id(), now);
+      if (due.isPresent()) {
+        LOG.info("delivery not due until {}; the message waits again", due.get());
+        return new WorkOutcome.RetryAfter(capped(Duration.between(now, due.get())), "not due");
+      }
       LOG.info("delivery not claimable (duplicate or already ended); acknowledged");
       return WorkOutcome.done();
     }
@@ -74,12 +79,14 @@ public final class DeliverWebhook {
     headers.putAll(WebhookSignature.headers(task.messageId(), now, task.payload(), secrets));
 
     Integer status = null;
+    Optional<String> retryAfter = Optional.empty();
     String body = null;
     String errorClass = null;
     long started = System.nanoTime();
     try {
       WebhookTransport.Response response = transport.post(task.url(), headers, task.payload());
       status = response.status();
+      retryAfter = response.retryAfter();
       body = response.body();
     } catch (WebhookTransport.Refused e) {
       errorClass = "refused";
@@ -98,7 +105,7 @@ public final class DeliverWebhook {
     DeliveryOutcome outcome =
         "refused".equals(errorClass)
             ? new DeliveryOutcome.Failed("endpoint-refused")
-            : outcomeOf(task, status, at);
+            : outcomeOf(task, status, retryAfter, at);
     deliveries.record(attempt, outcome);
     LOG.info(
         "webhook attempt {}: status={} error={} latency_ms={} outcome={}",
@@ -109,25 +116,39 @@ public final class DeliverWebhook {
         outcome.getClass().getSimpleName());
     return switch (outcome) {
       case DeliveryOutcome.RetryAt r -> {
-        Duration delay = Duration.between(at, r.nextAttemptAt());
         yield new WorkOutcome.RetryAfter(
-            delay.compareTo(MAX_VISIBILITY) > 0 ? MAX_VISIBILITY : delay,
+            capped(Duration.between(at, r.nextAttemptAt())),
             "webhook attempt " + task.attempt() + " failed");
       }
       default -> WorkOutcome.done();
     };
   }
 
-  private DeliveryOutcome outcomeOf(DeliveryTask task, Integer status, Instant at) {
+  private DeliveryOutcome outcomeOf(
+      DeliveryTask task, Integer status, Optional<String> retryAfter, Instant at) {
     if (status != null && status >= 200 && status < 300) {
       return new DeliveryOutcome.Succeeded();
     }
     if (status != null && status == 410) {
       return new DeliveryOutcome.Failed("endpoint-gone");
     }
-    return schedule
-        .after(task.attempt())
-        .<DeliveryOutcome>map(delay -> new DeliveryOutcome.RetryAt(at.plus(delay)))
-        .orElseGet(() -> new DeliveryOutcome.Failed("attempts-exhausted"));
+    Optional<Duration> scheduled = schedule.after(task.attempt());
+    if (scheduled.isEmpty()) {
+      return new DeliveryOutcome.Failed("attempts-exhausted");
+    }
+    Duration delay = scheduled.get();
+    if (status != null && (status == 429 || status == 503)) {
+      // The receiver asked for time: give it, but never less than the schedule or more than the
+      // cap.
+      Optional<Duration> asked = retryAfter.flatMap(value -> RetryAfterHeader.parse(value, at));
+      if (asked.isPresent() && asked.get().compareTo(delay) > 0) {
+        delay = capped(asked.get());
+      }
+    }
+    return new DeliveryOutcome.RetryAt(at.plus(delay));
+  }
+
+  private static Duration capped(Duration delay) {
+    return delay.compareTo(MAX_VISIBILITY) > 0 ? MAX_VISIBILITY : delay;
   }
 }

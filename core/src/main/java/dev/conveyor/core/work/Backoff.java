@@ -16,8 +16,14 @@ public record Backoff(Duration base, Duration cap) {
 
   /** The largest delay {@link #delay} may return for this attempt. */
   public Duration ceiling(int attempt) {
-    int shift = Math.min(Math.max(attempt - 1, 0), 30);
-    long millis = base.toMillis() << shift;
-    return Duration.ofMillis(Math.min(millis <= 0 ? Long.MAX_VALUE : millis, cap.toMillis()));
+    long baseMillis = base.toMillis();
+    if (baseMillis <= 0) {
+      return Duration.ZERO;
+    }
+    int shift = Math.max(attempt - 1, 0);
+    // Doubling past the cap (or past a long) cannot lower the answer: stop there.
+    long millis =
+        shift >= Long.numberOfLeadingZeros(baseMillis) - 1 ? Long.MAX_VALUE : baseMillis << shift;
+    return Duration.ofMillis(Math.min(millis, cap.toMillis()));
   }
 }

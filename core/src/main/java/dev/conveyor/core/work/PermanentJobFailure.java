@@ -9,19 +9,23 @@ import dev.conveyor.core.job.FailureReason;
 public final class PermanentJobFailure extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  private final String code;
+  private final FailureReason reason;
 
+  /**
+   * @throws IllegalArgumentException for a code that is not kebab-case (a programming error, caught
+   *     where it is made rather than inside the runner)
+   */
   public PermanentJobFailure(String code, String message) {
     super(message);
-    this.code = code;
+    this.reason = new FailureReason(code, message);
   }
 
   public PermanentJobFailure(String code, String message, Throwable cause) {
     super(message, cause);
-    this.code = code;
+    this.reason = new FailureReason(code, message);
   }
 
   public FailureReason reason() {
-    return new FailureReason(code, getMessage());
+    return reason;
   }
 }

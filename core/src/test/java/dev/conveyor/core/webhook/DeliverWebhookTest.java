@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -304,9 +303,6 @@ class DeliverWebhookTest {
     assertThat(transport.requests).isEmpty();
   }
 
-  @Disabled(
-      "bug: DeliverWebhook ignores the response's Retry-After (WebhookTransport.Response"
-          + ".retryAfter is never read), though DESIGN §3 says to honour it")
   @Test
   void aRetryAfterAnswerDefersTheNextAttemptAtLeastThatLong() {
     UUID id = deliveries.pending(List.of(sealer.seal(secret)));
@@ -324,6 +320,58 @@ class DeliverWebhookTest {
         .isInstanceOfSatisfying(
             WorkOutcome.RetryAfter.class,
             r -> assertThat(r.delay()).isGreaterThanOrEqualTo(Duration.ofHours(1)));
+  }
+
+  @Test
+  void aMessageThatComesBackBeforeItsDeliveryIsDueWaitsAgainInsteadOfBeingDropped() {
+    UUID id = deliveries.pending(List.of(sealer.seal(secret)));
+    transport.respond(500);
+    deliver(RetrySchedule.parse("20h")).deliver(message(id));
+
+    clock.advance(Duration.ofHours(12)); // SQS returns the message after at most 12 hours
+    WorkOutcome early = deliver(RetrySchedule.parse("20h")).deliver(message(id));
+
+    assertThat(early)
+        .isInstanceOfSatisfying(
+            WorkOutcome.RetryAfter.class,
+            r ->
+                assertThat(r.delay())
+                    .isGreaterThan(Duration.ofHours(5))
+                    .isLessThanOrEqualTo(Duration.ofHours(10)));
+    assertThat(transport.requests).hasSize(1);
+
+    clock.advance(Duration.ofHours(10));
+    transport.respond(200);
+    assertThat(deliver(RetrySchedule.parse("20h")).deliver(message(id)))
+        .isEqualTo(WorkOutcome.done());
+    assertThat(deliveries.state(id)).isEqualTo("succeeded");
+  }
+
+  @Test
+  void aRetryAfterAsAnHttpDateIsHonouredAndAnUnreadableOneIgnored() {
+    UUID dated = deliveries.pending(List.of(sealer.seal(secret)));
+    String inTwoHours =
+        java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+            clock.instant().plus(Duration.ofHours(2)).atZone(java.time.ZoneOffset.UTC));
+    transport.responses.add(new WebhookTransport.Response(429, Optional.of(inTwoHours), ""));
+    attempt(dated);
+
+    UUID garbled = deliveries.pending(List.of(sealer.seal(secret)));
+    transport.responses.add(new WebhookTransport.Response(429, Optional.of("soon-ish"), ""));
+    attempt(garbled);
+
+    assertThat(deliveries.outcomes.get(0))
+        .isInstanceOfSatisfying(
+            DeliveryOutcome.RetryAt.class,
+            r ->
+                assertThat(r.nextAttemptAt())
+                    .isAfterOrEqualTo(clock.instant().plus(Duration.ofHours(2))));
+    assertThat(deliveries.outcomes.get(1))
+        .isInstanceOfSatisfying(
+            DeliveryOutcome.RetryAt.class,
+            r ->
+                assertThat(r.nextAttemptAt())
+                    .isBefore(clock.instant().plus(Duration.ofSeconds(6))));
   }
 
   // ---- helpers ----
@@ -449,6 +497,17 @@ class DeliverWebhookTest {
       row.state = "delivering";
       row.leaseUntil = leaseUntil;
       return Optional.of(row.task);
+    }
+
+    @Override
+    public Optional<Instant> notDueUntil(UUID deliveryId, Instant now) {
+      Row row = rows.get(deliveryId);
+      return row != null
+              && row.state.equals("pending")
+              && row.nextAttemptAt != null
+              && row.nextAttemptAt.isAfter(now)
+          ? Optional.of(row.nextAttemptAt)
+          : Optional.empty();
     }
 
     @Override

@@ -3,7 +3,6 @@ package dev.conveyor.core.work;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 class BackoffTest {
@@ -77,10 +76,6 @@ class BackoffTest {
     assertThat(large.delay(100)).isBetween(Duration.ZERO, Duration.ofDays(3));
   }
 
-  @Disabled(
-      "bug: a zero base gives a ceiling of the cap, not zero (0 << n is 0, which ceiling() mistakes"
-          + " for an overflow); RETRY_BASE_SECONDS=0 is accepted by Env and then retries wait up"
-          + " to RETRY_CAP_SECONDS instead of at once")
   @Test
   void aZeroBaseMeansRetryAtOnce() {
     Backoff none = new Backoff(Duration.ZERO, CAP);

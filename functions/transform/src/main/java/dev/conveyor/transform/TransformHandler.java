@@ -5,7 +5,6 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.conveyor.adapters.lambda.SqsBatchProcessor;
-import dev.conveyor.core.port.QueueMessage;
 import dev.conveyor.core.work.JobRunner;
 
 /** Lambda entry point for the standard tier: image jobs, several per batch, concurrently. */
@@ -24,6 +23,6 @@ public final class TransformHandler implements RequestHandler<SQSEvent, SQSBatch
 
   @Override
   public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-    return batch.process(event, message -> runner.run(QueueMessage.fromJson(message.getBody())));
+    return batch.processQueueMessages(event, runner::run);
   }
 }

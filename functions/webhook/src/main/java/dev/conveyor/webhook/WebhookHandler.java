@@ -5,7 +5,6 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.conveyor.adapters.lambda.SqsBatchProcessor;
-import dev.conveyor.core.port.QueueMessage;
 import dev.conveyor.core.webhook.DeliverWebhook;
 
 /** Lambda entry point for the critical tier: one signed webhook attempt per message. */
@@ -24,7 +23,6 @@ public final class WebhookHandler implements RequestHandler<SQSEvent, SQSBatchRe
 
   @Override
   public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-    return batch.process(
-        event, message -> deliverWebhook.deliver(QueueMessage.fromJson(message.getBody())));
+    return batch.processQueueMessages(event, deliverWebhook::deliver);
   }
 }

@@ -317,6 +317,9 @@ class JdkImageEngineTest {
       long millis = (System.nanoTime() - start) / 1_000_000;
       long allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
 
+      System.out.printf(
+          "PNG bomb (%d bytes declaring 100000x100000): %s in %d ms, %d bytes allocated%n",
+          bomb.length, code, millis, allocated);
       assertThat(code).isEqualTo("source-pixels-too-many");
       assertThat(millis).as("milliseconds").isLessThan(250);
       // decoding would need 100000 x 100000 x 3 bytes = 30 GB; the header read needs kilobytes
