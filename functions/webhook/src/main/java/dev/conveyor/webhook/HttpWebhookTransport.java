@@ -2,15 +2,19 @@ package dev.conveyor.webhook;
 
 import dev.conveyor.core.port.WebhookTransport;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Webhook HTTP calls with the JDK client: a hard timeout, no redirects (a redirect could point
@@ -46,22 +50,30 @@ public final class HttpWebhookTransport implements WebhookTransport {
             .timeout(timeout)
             .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
     headers.forEach(request::header);
+    // One deadline for the whole exchange, body included: the request timeout alone stops at the
+    // headers, and a receiver trickling its body could hold the worker past its claim.
+    CompletableFuture<HttpResponse<String>> exchange =
+        client.sendAsync(request.build(), info -> new TruncatingBodySubscriber(MAX_RESPONSE_BYTES));
     try {
-      HttpResponse<InputStream> response =
-          client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-      String snippet;
-      try (InputStream in = response.body()) {
-        snippet = new String(in.readNBytes(MAX_RESPONSE_BYTES), StandardCharsets.UTF_8);
-      }
+      HttpResponse<String> response = exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       return new Response(
-          response.statusCode(), response.headers().firstValue("retry-after"), snippet);
+          response.statusCode(), response.headers().firstValue("retry-after"), response.body());
+    } catch (TimeoutException e) {
+      exchange.cancel(true);
+      throw new HttpTimeoutException("no complete response within " + timeout);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException("webhook request failed", e.getCause());
     } catch (InterruptedException e) {
+      exchange.cancel(true);
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
     }
   }
 
-  private void checkScheme(URI url) throws Refused {
+  private void checkScheme(URI url) throws IOException {
     String scheme =
         url.getScheme() == null ? "" : url.getScheme().toLowerCase(java.util.Locale.ROOT);
     if (scheme.equals("https")) {
@@ -73,7 +85,7 @@ public final class HttpWebhookTransport implements WebhookTransport {
     throw new Refused("only https endpoints are called (" + scheme + " refused)");
   }
 
-  private static boolean isLoopback(String host) throws Refused {
+  private static boolean isLoopback(String host) throws IOException {
     if (host == null) {
       return false;
     }
@@ -85,7 +97,8 @@ public final class HttpWebhookTransport implements WebhookTransport {
       }
       return true;
     } catch (java.net.UnknownHostException e) {
-      throw new Refused("cannot resolve " + host);
+      // DNS may be back in a minute: a transient failure, not a reason to give the delivery up.
+      throw new IOException("cannot resolve " + host, e);
     }
   }
 }

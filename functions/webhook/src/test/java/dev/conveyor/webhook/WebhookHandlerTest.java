@@ -288,6 +288,43 @@ class WebhookHandlerTest {
 
   @ParameterizedTest
   @Event(value = BATCH, type = SQSEvent.class)
+  void aMessageBackBeforeItsRetryIsDueWaitsAgainAndSendsNothing(SQSEvent event) {
+    Ended ended = aJobSucceededFor(receiver.url("/early"));
+    SQSEvent message = carrying(event, ended.pending());
+    receiver.answer(500);
+    assertThat(handler.handleRequest(message, null).getBatchItemFailures()).hasSize(1);
+
+    // The same message again at once (e.g. its visibility change was lost): not due for ~5 s.
+    SQSBatchResponse early = handler.handleRequest(message, null);
+
+    assertThat(early.getBatchItemFailures())
+        .as("reported for retry, not acknowledged: acknowledging would strand the delivery")
+        .extracting(SQSBatchResponse.BatchItemFailure::getItemIdentifier)
+        .containsExactly(message.getRecords().getFirst().getMessageId());
+    assertThat(receiver.requests()).hasSize(1);
+    assertThat(attempts(ended.deliveryId())).hasSize(1);
+    assertThat(delivery(ended.deliveryId()))
+        .containsEntry("state", "pending")
+        .containsEntry("attempt", 1);
+  }
+
+  @ParameterizedTest
+  @Event(value = BATCH, type = SQSEvent.class)
+  void aRetryAfterLongerThanTheScheduleIsHonoured(SQSEvent event) {
+    Ended ended = aJobSucceededFor(receiver.url("/busy"));
+    receiver.answer(Answer.status(503).withHeader("Retry-After", "120"));
+
+    SQSBatchResponse response = handler.handleRequest(carrying(event, ended.pending()), null);
+
+    assertThat(response.getBatchItemFailures()).hasSize(1);
+    Instant nextAttemptAt = (Instant) delivery(ended.deliveryId()).get("next_attempt_at");
+    Instant attemptedAt = (Instant) attempts(ended.deliveryId()).getFirst().get("at");
+    assertThat(Duration.between(attemptedAt, nextAttemptAt))
+        .isBetween(Duration.ofSeconds(119), Duration.ofSeconds(121));
+  }
+
+  @ParameterizedTest
+  @Event(value = BATCH, type = SQSEvent.class)
   void aGoneEndpointFailsTheDeliveryDisablesTheEndpointAndIsAcknowledged(SQSEvent event) {
     Ended ended = aJobSucceededFor(receiver.url("/gone"));
     receiver.answer(Answer.status(410).withBody("no such hook"));
