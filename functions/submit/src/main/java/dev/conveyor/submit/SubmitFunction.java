@@ -8,6 +8,8 @@ import dev.conveyor.core.submit.SubmitJob;
 import dev.conveyor.core.tenant.Authenticator;
 import dev.conveyor.core.upload.CreateUpload;
 import dev.conveyor.core.upload.RecordUpload;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The submit function's composition root: every collaborator is built here, once per container.
@@ -39,13 +41,13 @@ public final class SubmitFunction {
             env.require("UPLOADS_BUCKET"),
             env.seconds("UPLOAD_URL_TTL_SECONDS", 900),
             infra.clock());
+    List<Route> routes = new ArrayList<>();
+    routes.addAll(new JobsResource(submitJob, infra.jobStore(), infra.jobPresenter()).routes());
+    routes.addAll(new UploadsResource(createUpload).routes());
     this.api =
         new Api(
             new Authenticator(infra.tenantDirectory()),
-            submitJob,
-            createUpload,
-            infra.jobStore(),
-            infra.jobPresenter(),
+            routes,
             env.intValue("MAX_REQUEST_BYTES", 64 * 1024, 1024, 6 * 1024 * 1024));
     this.recordUpload = new RecordUpload(infra.uploadStore());
     this.batchProcessor = infra.batchProcessor(env.intValue("UPLOAD_EVENT_CONCURRENCY", 4, 1, 32));
