@@ -9,6 +9,10 @@ import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
@@ -80,10 +84,27 @@ public final class LocalResources {
       }
       env.put(
           "UPLOAD_EVENTS_QUEUE_URL", createQueueWithDlq(aws.sqs(), prefix + "-uploads-events", 5));
+      String apiState = prefix + "-api-state";
+      createApiStateTable(aws.dynamoDb(), apiState);
+      env.put("API_STATE_TABLE", apiState);
       aws.s3().createBucket(b -> b.bucket(prefix + "-uploads"));
       aws.s3().createBucket(b -> b.bucket(prefix + "-results"));
     }
     return env;
+  }
+
+  /**
+   * Idempotency records and rate-limit buckets: one on-demand table, string key {@code pk}, items
+   * expiring through the TTL attribute {@code expiresAt} (epoch seconds).
+   */
+  private static void createApiStateTable(DynamoDbClient dynamoDb, String name) {
+    dynamoDb.createTable(t ->
+        t.tableName(name)
+            .billingMode(BillingMode.PAY_PER_REQUEST)
+            .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
+            .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH)));
+    dynamoDb.updateTimeToLive(u ->
+        u.tableName(name).timeToLiveSpecification(s -> s.attributeName("expiresAt").enabled(true)));
   }
 
   private static String createQueueWithDlq(SqsClient sqs, String name, int maxReceives) {
