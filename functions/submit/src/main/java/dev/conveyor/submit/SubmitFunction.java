@@ -6,6 +6,7 @@ import dev.conveyor.adapters.config.Env;
 import dev.conveyor.adapters.lambda.SqsBatchProcessor;
 import dev.conveyor.core.submit.SubmitJob;
 import dev.conveyor.core.tenant.Authenticator;
+import dev.conveyor.core.tenant.CachingTenantDirectory;
 import dev.conveyor.core.upload.CreateUpload;
 import dev.conveyor.core.upload.RecordUpload;
 import java.util.ArrayList;
@@ -14,8 +15,10 @@ import java.util.List;
 /**
  * The submit function's composition root: every collaborator is built here, once per container.
  *
- * <p>Settings: {@code UPLOADS_BUCKET} (required), {@code UPLOAD_URL_TTL_SECONDS} (900), {@code
- * MAX_REQUEST_BYTES} (65536), plus everything {@link Infrastructure} reads.
+ * <p>Settings: {@code TENANT_CACHE_SECONDS} (30: how long a revoked key may still work in a warm
+ * container), {@code TENANT_NEGATIVE_CACHE_SECONDS} (5), {@code UPLOADS_BUCKET} (required), {@code
+ * UPLOAD_URL_TTL_SECONDS} (900), {@code MAX_REQUEST_BYTES} (65536), plus everything {@link
+ * Infrastructure} reads.
  */
 public final class SubmitFunction {
   private static final Lazy<SubmitFunction> INSTANCE =
@@ -46,7 +49,13 @@ public final class SubmitFunction {
     routes.addAll(new UploadsResource(createUpload).routes());
     this.api =
         new Api(
-            new Authenticator(infra.tenantDirectory()),
+            new Authenticator(
+                new CachingTenantDirectory(
+                    infra.tenantDirectory(),
+                    env.seconds("TENANT_CACHE_SECONDS", 30),
+                    env.seconds("TENANT_NEGATIVE_CACHE_SECONDS", 5),
+                    10_000,
+                    infra.clock())),
             routes,
             env.intValue("MAX_REQUEST_BYTES", 64 * 1024, 1024, 6 * 1024 * 1024));
     this.recordUpload = new RecordUpload(infra.uploadStore());
