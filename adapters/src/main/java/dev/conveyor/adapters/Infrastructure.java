@@ -16,6 +16,7 @@ import dev.conveyor.adapters.postgres.PostgresOutbox;
 import dev.conveyor.adapters.postgres.PostgresTenantAdmin;
 import dev.conveyor.adapters.postgres.PostgresTenantDirectory;
 import dev.conveyor.adapters.postgres.PostgresUploadStore;
+import dev.conveyor.adapters.postgres.PostgresWebhookEndpointStore;
 import dev.conveyor.core.job.JobEvents;
 import dev.conveyor.core.job.JobPresenter;
 import dev.conveyor.core.json.Json;
@@ -28,6 +29,7 @@ import dev.conveyor.core.port.Secrets;
 import dev.conveyor.core.port.TenantAdmin;
 import dev.conveyor.core.port.TenantDirectory;
 import dev.conveyor.core.port.UploadStore;
+import dev.conveyor.core.port.WebhookEndpointStore;
 import dev.conveyor.core.submit.OutboxDispatcher;
 import dev.conveyor.core.webhook.SecretSealer;
 import java.time.Clock;
@@ -60,6 +62,7 @@ public final class Infrastructure implements AutoCloseable {
   private final Lazy<TenantDirectory> tenantDirectory;
   private final Lazy<TenantAdmin> tenantAdmin;
   private final Lazy<DeliveryStore> deliveryStore;
+  private final Lazy<WebhookEndpointStore> webhookEndpointStore;
   private final Lazy<JobQueue> jobQueue;
   private final Lazy<BlobStore> blobStore;
   private final Lazy<OutboxDispatcher> outboxDispatcher;
@@ -83,6 +86,7 @@ public final class Infrastructure implements AutoCloseable {
     this.tenantDirectory = Lazy.of(() -> new PostgresTenantDirectory(dataSource()));
     this.tenantAdmin = Lazy.of(() -> new PostgresTenantAdmin(dataSource()));
     this.deliveryStore = Lazy.of(() -> new PostgresDeliveryStore(dataSource()));
+    this.webhookEndpointStore = Lazy.of(() -> new PostgresWebhookEndpointStore(dataSource()));
     this.jobQueue = Lazy.of(() -> new SqsJobQueue(aws.sqs(), SqsJobQueue.queueUrlsFrom(env)));
     this.blobStore = Lazy.of(() -> new S3BlobStore(aws.s3(), aws.s3Presigner()));
     this.outboxDispatcher = Lazy.of(() -> new OutboxDispatcher(jobQueue(), outbox()));
@@ -159,6 +163,10 @@ public final class Infrastructure implements AutoCloseable {
 
   public DeliveryStore deliveryStore() {
     return deliveryStore.get();
+  }
+
+  public WebhookEndpointStore webhookEndpointStore() {
+    return webhookEndpointStore.get();
   }
 
   public JobQueue jobQueue() {

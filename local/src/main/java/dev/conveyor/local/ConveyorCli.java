@@ -14,7 +14,8 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code ./conveyor demo | serve}: the local stack from the command line.
+ * {@code ./conveyor demo | serve | admin}: the local stack, and tenant chores, from the command
+ * line.
  *
  * <p>No static logger here: the log configuration is chosen in {@link #main} before any logger
  * exists.
@@ -36,8 +37,9 @@ public final class ConveyorCli {
         switch (command) {
           case "demo" -> demo(out);
           case "serve" -> serve(out, stateDir);
+          case "admin" -> new AdminCommand(out, stateDir).run(args);
           default -> {
-            out.println("usage: ./conveyor demo | serve | test");
+            out.println("usage: ./conveyor demo | serve | admin | test");
             yield command.equals("help") ? 0 : 2;
           }
         };
@@ -101,6 +103,9 @@ public final class ConveyorCli {
             "background", env.get("QUEUE_URL_BACKGROUND"),
             "uploadEvents", env.get("UPLOAD_EVENTS_QUEUE_URL")));
     local.put("jdbcUrl", env.get("DB_URL"));
+    // The emulator's credentials (loopback only), for ./conveyor admin and database tools.
+    local.put("dbUser", stack.services().dbUser());
+    local.put("dbPassword", stack.services().dbPassword());
     Path file = stateDir.resolve("local.json");
     Files.writeString(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(local));
     out.println("Conveyor local stack is up (Ctrl-C stops it).");

@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -130,6 +131,7 @@ final class LocalGateway implements AutoCloseable {
         .withRouteKey("$default")
         .withRawPath(uri.getRawPath())
         .withRawQueryString(uri.getRawQuery() == null ? "" : uri.getRawQuery())
+        .withQueryStringParameters(queryParameters(uri.getRawQuery()))
         .withHeaders(headers)
         .withBody(
             body.length == 0
@@ -158,6 +160,37 @@ final class LocalGateway implements AutoCloseable {
                         .build())
                 .build())
         .build();
+  }
+
+  /**
+   * The query string as API Gateway hands it over: names and values percent-decoded ({@code +} as a
+   * space), a repeated parameter's values joined by commas, a name without {@code =} given an empty
+   * value; null when there is no query string.
+   */
+  static Map<String, String> queryParameters(String rawQuery) {
+    if (rawQuery == null || rawQuery.isEmpty()) {
+      return null;
+    }
+    Map<String, String> parameters = new LinkedHashMap<>();
+    for (String pair : rawQuery.split("&")) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+      String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+      parameters.merge(name, value, (first, next) -> first + "," + next);
+    }
+    return parameters.isEmpty() ? null : parameters;
+  }
+
+  /** Percent-decodes; a malformed escape is passed through as written, for the API to refuse. */
+  private static String decode(String text) {
+    try {
+      return URLDecoder.decode(text, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return text;
+    }
   }
 
   /** API Gateway passes text bodies as-is and base64-encodes everything else. */

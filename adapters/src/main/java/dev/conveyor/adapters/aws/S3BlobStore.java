@@ -31,8 +31,8 @@ import software.amazon.awssdk.services.s3.presigner.model.PresignedPutObjectRequ
 /**
  * {@link BlobStore} on S3. Reads are bounded: {@link #get} refuses an object whose Content-Length
  * exceeds the limit before reading any of it, and never reads more than the limit (plus the one
- * byte that proves a lying length wrong). Presigned uploads sign the content type, so an upload
- * with another type is refused by S3 with 403.
+ * byte that proves a lying length wrong). Presigned uploads sign the content type and length, so an
+ * upload with another type or size is refused by S3 with 403.
  *
  * <p>SDK failures other than "no such object" propagate as the SDK's exceptions (retried first by
  * the client's retry strategy).
@@ -153,17 +153,27 @@ public final class S3BlobStore implements BlobStore {
   /**
    * {@inheritDoc}
    *
-   * <p>The returned headers are the signed ones the client must send verbatim (at least {@code
-   * content-type}); {@code host} is left out because every HTTP client sets it from the URL.
+   * <p>The returned headers are the signed ones the client must send verbatim ({@code content-type}
+   * and {@code content-length}); {@code host} is left out because every HTTP client sets it from
+   * the URL. {@code content-length} must be the body's true length, which is what HTTP clients send
+   * anyway (some, such as {@code java.net.http}, refuse to have it set by hand).
    */
   @Override
-  public PresignedUpload presignPut(String bucket, String key, String contentType, Duration ttl) {
+  public PresignedUpload presignPut(
+      String bucket, String key, String contentType, long contentLength, Duration ttl) {
     Objects.requireNonNull(contentType, "contentType");
+    if (contentLength < 0) {
+      throw new IllegalArgumentException("contentLength < 0: " + contentLength);
+    }
     checkTtl(ttl);
     PresignedPutObjectRequest presigned =
         presigner.presignPutObject(p ->
             p.signatureDuration(ttl)
-                .putObjectRequest(b -> b.bucket(bucket).key(key).contentType(contentType)));
+                .putObjectRequest(b ->
+                    b.bucket(bucket)
+                        .key(key)
+                        .contentType(contentType)
+                        .contentLength(contentLength)));
     Map<String, String> headers = new LinkedHashMap<>();
     for (Map.Entry<String, List<String>> header : presigned.signedHeaders().entrySet()) {
       if (!header.getKey().toLowerCase(Locale.ROOT).equals("host")) {

@@ -17,8 +17,8 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
- * {@link DeliveryStore} on {@code deliveries}, {@code webhook_endpoints} and {@code
- * delivery_attempts}.
+ * {@link DeliveryStore} on {@code deliveries}, {@code webhook_endpoints} (and their {@code
+ * webhook_endpoint_secrets}) and {@code delivery_attempts}.
  *
  * <p>A delivery moves {@code pending → delivering → succeeded | failed}, or back to {@code pending}
  * with a {@code next_attempt_at} to retry. Each move is one conditional {@code UPDATE}, so a
@@ -51,7 +51,11 @@ public final class PostgresDeliveryStore implements DeliveryStore {
           + " from webhook_endpoints e"
           + " where d.id = ? and e.id = d.endpoint_id and e.enabled and "
           + CLAIMABLE
-          + " returning d.id, d.tenant_id, d.job_id, d.endpoint_id, e.url, e.sealed_secrets,"
+          + " returning d.id, d.tenant_id, d.job_id, d.endpoint_id, e.url,"
+          // Every secret valid now: after a rotation, the old ones until their grace period ends.
+          + " array(select s.sealed_secret from webhook_endpoint_secrets s"
+          + " where s.endpoint_id = e.id and (s.expires_at is null or ? < s.expires_at)"
+          + " order by s.created_at desc, s.id desc) as sealed_secrets,"
           + " d.event_type, d.payload, d.attempt, d.correlation_id";
 
   /**
@@ -102,6 +106,7 @@ public final class PostgresDeliveryStore implements DeliveryStore {
             claim.setObject(3, deliveryId);
             Jdbc.setInstant(claim, 4, now);
             Jdbc.setInstant(claim, 5, now);
+            Jdbc.setInstant(claim, 6, now);
             try (ResultSet rows = claim.executeQuery()) {
               if (rows.next()) {
                 return Optional.of(task(rows));

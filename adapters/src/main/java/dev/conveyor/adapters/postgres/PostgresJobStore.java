@@ -12,16 +12,21 @@ import dev.conveyor.core.port.JobStore;
 import dev.conveyor.core.port.PendingMessage;
 import dev.conveyor.core.port.QueueMessage;
 import dev.conveyor.core.port.WebhookEvent;
+import dev.conveyor.core.query.JobCursor;
+import dev.conveyor.core.query.JobPage;
+import dev.conveyor.core.query.JobQuery;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 import javax.sql.DataSource;
 
 /**
@@ -63,6 +68,12 @@ public final class PostgresJobStore implements JobStore {
           + " where id = ? and created_at = ? and state = 'running' and attempt = ?"
           + " returning tenant_id, correlation_id";
 
+  private static final String CANCEL =
+      "update jobs set state = 'cancelled', lease_until = null, finished_at = ?, updated_at = ?"
+          + " where id = ? and created_at = ? and tenant_id = ? and state = 'queued'"
+          + " returning "
+          + COLUMNS;
+
   private static final String SUBSCRIBED_ENDPOINTS =
       "select id from webhook_endpoints"
           + " where tenant_id = ? and enabled and event_types @> array[?]::text[]"
@@ -86,34 +97,43 @@ public final class PostgresJobStore implements JobStore {
    */
   @Override
   public PendingMessage insert(Job job) {
+    requireNew(job);
+    return Jdbc.inTransaction(dataSource, "insert job", connection -> insert(connection, job));
+  }
+
+  /**
+   * Inserts a new queued job and the outbox row announcing it on the caller's connection, inside
+   * the caller's transaction: for stores whose own change creates a job (an upload's recipe).
+   *
+   * @throws IllegalArgumentException as {@link #insert(Job)}
+   */
+  static PendingMessage insert(Connection connection, Job job) throws SQLException {
+    requireNew(job);
+    try (PreparedStatement insert = connection.prepareStatement(INSERT_JOB)) {
+      insert.setObject(1, job.id().value());
+      insert.setObject(2, job.tenantId().value());
+      insert.setString(3, job.type().wireName());
+      insert.setString(4, job.tier().wireName());
+      insert.setString(5, JobState.QUEUED.wireName());
+      insert.setInt(6, 0);
+      Jdbc.setJson(insert, 7, job.spec());
+      insert.setString(8, job.correlationId());
+      Jdbc.setInstant(insert, 9, job.createdAt());
+      Jdbc.setInstant(insert, 10, job.updatedAt());
+      insert.executeUpdate();
+    }
+    QueueMessage message = QueueMessage.job(job.id().value(), job.tenantId(), job.correlationId());
+    long outboxId = PostgresOutbox.insert(connection, job.tier(), message, job.createdAt());
+    return new PendingMessage(outboxId, job.tier(), message);
+  }
+
+  private static void requireNew(Job job) {
     if (job.state() != JobState.QUEUED || job.attempt() != 0) {
       throw new IllegalArgumentException("only a new queued job can be inserted");
     }
     if (!job.createdAt().equals(job.id().createdAt())) {
       throw new IllegalArgumentException("a job's createdAt must be its id's timestamp");
     }
-    return Jdbc.inTransaction(
-        dataSource,
-        "insert job",
-        connection -> {
-          try (PreparedStatement insert = connection.prepareStatement(INSERT_JOB)) {
-            insert.setObject(1, job.id().value());
-            insert.setObject(2, job.tenantId().value());
-            insert.setString(3, job.type().wireName());
-            insert.setString(4, job.tier().wireName());
-            insert.setString(5, JobState.QUEUED.wireName());
-            insert.setInt(6, 0);
-            Jdbc.setJson(insert, 7, job.spec());
-            insert.setString(8, job.correlationId());
-            Jdbc.setInstant(insert, 9, job.createdAt());
-            Jdbc.setInstant(insert, 10, job.updatedAt());
-            insert.executeUpdate();
-          }
-          QueueMessage message =
-              QueueMessage.job(job.id().value(), job.tenantId(), job.correlationId());
-          long outboxId = PostgresOutbox.insert(connection, job.tier(), message, job.createdAt());
-          return new PendingMessage(outboxId, job.tier(), message);
-        });
   }
 
   @Override
@@ -193,16 +213,151 @@ public final class PostgresJobStore implements JobStore {
               correlationId = rows.getString("correlation_id");
             }
           }
-          List<PendingMessage> messages = new ArrayList<>();
-          for (UUID endpoint : subscribedEndpoints(connection, tenant, event.type())) {
-            UUID deliveryId = Ids.newV7(finish.at());
-            insertDelivery(connection, deliveryId, tenant, finish, endpoint, event, correlationId);
-            QueueMessage message = QueueMessage.delivery(deliveryId, tenant, correlationId);
-            long outboxId = PostgresOutbox.insert(connection, Tier.CRITICAL, message, finish.at());
-            messages.add(new PendingMessage(outboxId, Tier.CRITICAL, message));
-          }
-          return Optional.of(List.copyOf(messages));
+          return Optional.of(
+              createDeliveries(connection, finish.id(), tenant, correlationId, event, finish.at()));
         });
+  }
+
+  /**
+   * Keyset pagination on the index {@code jobs_tenant_created (tenant_id, created_at desc, id
+   * desc)}: one more row than the limit is read to learn whether another page follows, and never an
+   * {@code OFFSET}.
+   */
+  @Override
+  public JobPage list(TenantId tenant, JobQuery query) {
+    Objects.requireNonNull(tenant, "tenant");
+    Listing listing = listing(tenant, query);
+    return Jdbc.withConnection(
+        dataSource,
+        "list jobs",
+        connection -> {
+          List<Job> found = new ArrayList<>(query.limit() + 1);
+          try (PreparedStatement select = listing.prepare(connection);
+              ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+              found.add(job(rows));
+            }
+          }
+          if (found.size() <= query.limit()) {
+            return new JobPage(found, null);
+          }
+          List<Job> page = found.subList(0, query.limit());
+          return new JobPage(page, JobCursor.after(page.getLast()));
+        });
+  }
+
+  /** A listing statement and its parameters, in order. */
+  record Listing(String sql, List<Object> params) {
+    PreparedStatement prepare(Connection connection) throws SQLException {
+      return prepare(connection, "");
+    }
+
+    /** Prepared with {@code prefix} before the query, e.g. {@code explain}. */
+    PreparedStatement prepare(Connection connection, String prefix) throws SQLException {
+      PreparedStatement statement = connection.prepareStatement(prefix + sql);
+      try {
+        for (int i = 0; i < params.size(); i++) {
+          Object param = params.get(i);
+          statement.setObject(
+              i + 1, param instanceof Instant instant ? instant.atOffset(ZoneOffset.UTC) : param);
+        }
+        return statement;
+      } catch (SQLException | RuntimeException e) {
+        statement.close();
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * The listing query. With a cursor, besides the row comparison that positions the index scan,
+   * {@code created_at <= ?} bounds the partition key plainly, so PostgreSQL prunes every monthly
+   * partition after the cursor's (it does not prune on row comparisons).
+   */
+  static Listing listing(TenantId tenant, JobQuery query) {
+    StringBuilder sql = new StringBuilder("select " + COLUMNS + " from jobs where tenant_id = ?");
+    List<Object> params = new ArrayList<>();
+    params.add(tenant.value());
+    JobQuery.Filters filters = query.filters();
+    if (filters.state() != null) {
+      sql.append(" and state = ?");
+      params.add(filters.state().wireName());
+    }
+    if (filters.type() != null) {
+      sql.append(" and type = ?");
+      params.add(filters.type().wireName());
+    }
+    if (filters.createdAfter() != null) {
+      sql.append(" and created_at > ?");
+      params.add(filters.createdAfter());
+    }
+    if (filters.createdBefore() != null) {
+      sql.append(" and created_at < ?");
+      params.add(filters.createdBefore());
+    }
+    JobCursor after = query.after();
+    if (after != null) {
+      sql.append(" and created_at <= ? and (created_at, id) < (?, ?)");
+      params.add(after.createdAt());
+      params.add(after.createdAt());
+      params.add(after.id().value());
+    }
+    sql.append(" order by created_at desc, id desc limit ?");
+    params.add(query.limit() + 1);
+    return new Listing(sql.toString(), List.copyOf(params));
+  }
+
+  @Override
+  public Optional<Cancellation> cancel(
+      TenantId tenant, JobId id, Instant at, Function<Job, WebhookEvent> announce) {
+    Objects.requireNonNull(tenant, "tenant");
+    Objects.requireNonNull(at, "at");
+    Objects.requireNonNull(announce, "announce");
+    return Jdbc.inTransaction(
+        dataSource,
+        "cancel job",
+        connection -> {
+          Job cancelled;
+          try (PreparedStatement update = connection.prepareStatement(CANCEL)) {
+            Jdbc.setInstant(update, 1, at);
+            Jdbc.setInstant(update, 2, at);
+            update.setObject(3, id.value());
+            Jdbc.setInstant(update, 4, id.createdAt());
+            update.setObject(5, tenant.value());
+            Optional<Job> row = one(update);
+            if (row.isEmpty()) {
+              return Optional.<Cancellation>empty();
+            }
+            cancelled = row.get();
+          }
+          WebhookEvent event = Objects.requireNonNull(announce.apply(cancelled), "event");
+          List<PendingMessage> messages =
+              createDeliveries(connection, id, tenant, cancelled.correlationId(), event, at);
+          return Optional.of(new Cancellation(cancelled, messages));
+        });
+  }
+
+  /**
+   * Creates a delivery of {@code event} (and its outbox row) for each of the tenant's endpoints
+   * subscribed to it, on the caller's transaction.
+   */
+  private static List<PendingMessage> createDeliveries(
+      Connection connection,
+      JobId job,
+      TenantId tenant,
+      String correlationId,
+      WebhookEvent event,
+      Instant at)
+      throws SQLException {
+    List<PendingMessage> messages = new ArrayList<>();
+    for (UUID endpoint : subscribedEndpoints(connection, tenant, event.type())) {
+      UUID deliveryId = Ids.newV7(at);
+      insertDelivery(connection, deliveryId, tenant, job, at, endpoint, event, correlationId);
+      QueueMessage message = QueueMessage.delivery(deliveryId, tenant, correlationId);
+      long outboxId = PostgresOutbox.insert(connection, Tier.CRITICAL, message, at);
+      messages.add(new PendingMessage(outboxId, Tier.CRITICAL, message));
+    }
+    return List.copyOf(messages);
   }
 
   private static List<UUID> subscribedEndpoints(
@@ -224,7 +379,8 @@ public final class PostgresJobStore implements JobStore {
       Connection connection,
       UUID deliveryId,
       TenantId tenant,
-      Finish finish,
+      JobId job,
+      Instant at,
       UUID endpoint,
       WebhookEvent event,
       String correlationId)
@@ -232,13 +388,13 @@ public final class PostgresJobStore implements JobStore {
     try (PreparedStatement insert = connection.prepareStatement(INSERT_DELIVERY)) {
       insert.setObject(1, deliveryId);
       insert.setObject(2, tenant.value());
-      insert.setObject(3, finish.id().value());
+      insert.setObject(3, job.value());
       insert.setObject(4, endpoint);
       insert.setString(5, event.type());
       insert.setString(6, event.payload());
       insert.setString(7, correlationId);
-      Jdbc.setInstant(insert, 8, finish.at());
-      Jdbc.setInstant(insert, 9, finish.at());
+      Jdbc.setInstant(insert, 8, at);
+      Jdbc.setInstant(insert, 9, at);
       insert.executeUpdate();
     }
   }

@@ -7,13 +7,17 @@ import dev.conveyor.core.webhook.WebhookEndpoint;
 import java.net.URI;
 import java.sql.PreparedStatement;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
-/** {@link TenantAdmin} on {@code tenants}, {@code api_keys} and {@code webhook_endpoints}. */
+/**
+ * {@link TenantAdmin} on {@code tenants}, {@code api_keys} and {@code webhook_endpoints} (with
+ * {@code webhook_endpoint_secrets}).
+ */
 public final class PostgresTenantAdmin implements TenantAdmin {
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
@@ -26,8 +30,8 @@ public final class PostgresTenantAdmin implements TenantAdmin {
       "update api_keys set revoked_at = ? where key_hash = ? and revoked_at is null";
 
   private static final String INSERT_ENDPOINT =
-      "insert into webhook_endpoints (id, tenant_id, url, event_types, sealed_secrets)"
-          + " values (?, ?, ?, ?, ?)";
+      "insert into webhook_endpoints (id, tenant_id, url, event_types, sealed_secrets, created_at)"
+          + " values (?, ?, ?, ?, ?, ?)";
 
   private static final String DISABLE_ENDPOINT =
       "update webhook_endpoints set enabled = false, disabled_reason = ?"
@@ -107,8 +111,14 @@ public final class PostgresTenantAdmin implements TenantAdmin {
       throw new IllegalArgumentException("an endpoint subscribes to at least one event type");
     }
     WebhookEndpoint endpoint =
-        new WebhookEndpoint(UUID.randomUUID(), tenant, url, List.copyOf(eventTypes));
-    Jdbc.withConnection(
+        WebhookEndpoint.created(
+            UUID.randomUUID(),
+            tenant,
+            url,
+            eventTypes,
+            null,
+            Instant.now().truncatedTo(ChronoUnit.MILLIS));
+    Jdbc.inTransaction(
         dataSource,
         "add webhook endpoint",
         connection -> {
@@ -117,9 +127,14 @@ public final class PostgresTenantAdmin implements TenantAdmin {
             insert.setObject(2, tenant.value());
             insert.setString(3, url.toString());
             insert.setArray(4, Jdbc.textArray(connection, endpoint.eventTypes()));
+            // The legacy array, unread since V7, is filled until a migration drops it.
             insert.setArray(5, Jdbc.textArray(connection, List.of(sealedSecret)));
-            return insert.executeUpdate();
+            Jdbc.setInstant(insert, 6, endpoint.createdAt());
+            insert.executeUpdate();
           }
+          PostgresWebhookEndpointStore.insertSecret(
+              connection, endpoint.id(), sealedSecret, endpoint.createdAt());
+          return null;
         });
     return endpoint;
   }

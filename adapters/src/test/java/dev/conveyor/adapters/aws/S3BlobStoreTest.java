@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,9 +88,12 @@ class S3BlobStoreTest {
   @Test
   void aPresignedPutWithTheReturnedHeadersUploads() throws Exception {
     PresignedUpload upload =
-        blobs.presignPut(bucket, "uploads/t1/photo.jpg", "image/jpeg", Duration.ofMinutes(5));
+        blobs.presignPut(
+            bucket, "uploads/t1/photo.jpg", "image/jpeg", PNG_ISH.length, Duration.ofMinutes(5));
 
-    assertThat(upload.headers()).containsEntry("content-type", "image/jpeg");
+    assertThat(upload.headers())
+        .containsEntry("content-type", "image/jpeg")
+        .containsEntry("content-length", String.valueOf(PNG_ISH.length));
     assertThat(upload.headers().keySet()).noneMatch(name -> name.equalsIgnoreCase("host"));
     assertThat(upload.expiresAt()).isBetween(Instant.now(), Instant.now().plusSeconds(301));
 
@@ -103,17 +107,41 @@ class S3BlobStoreTest {
 
   @Test
   void aPresignedPutWithAnotherContentTypeIsRefused() throws Exception {
+    byte[] script = "<script>".getBytes(StandardCharsets.UTF_8);
     PresignedUpload upload =
-        blobs.presignPut(bucket, "uploads/t1/sneaky.jpg", "image/jpeg", Duration.ofMinutes(5));
+        blobs.presignPut(
+            bucket, "uploads/t1/sneaky.jpg", "image/jpeg", script.length, Duration.ofMinutes(5));
 
-    HttpResponse<String> response =
-        put(
-            upload.url(),
-            Map.of("content-type", "text/html"),
-            "<script>".getBytes(StandardCharsets.UTF_8));
+    HttpResponse<String> response = put(upload.url(), Map.of("content-type", "text/html"), script);
 
     assertThat(response.statusCode()).isEqualTo(403);
     assertThat(blobs.head(bucket, "uploads/t1/sneaky.jpg")).isEmpty();
+  }
+
+  @Test
+  void aPresignedPutOfALargerFileThanSignedIsRefused() throws Exception {
+    PresignedUpload upload =
+        blobs.presignPut(
+            bucket, "uploads/t1/bigger.jpg", "image/jpeg", PNG_ISH.length, Duration.ofMinutes(5));
+    byte[] bigger = Arrays.copyOf(PNG_ISH, PNG_ISH.length + 1024);
+
+    HttpResponse<String> response = put(upload.url(), upload.headers(), bigger);
+
+    assertThat(response.statusCode()).isEqualTo(403);
+    assertThat(blobs.head(bucket, "uploads/t1/bigger.jpg")).isEmpty();
+  }
+
+  @Test
+  void aPresignedPutOfASmallerFileThanSignedIsRefused() throws Exception {
+    PresignedUpload upload =
+        blobs.presignPut(
+            bucket, "uploads/t1/smaller.jpg", "image/jpeg", PNG_ISH.length, Duration.ofMinutes(5));
+    byte[] smaller = Arrays.copyOf(PNG_ISH, PNG_ISH.length - 1);
+
+    HttpResponse<String> response = put(upload.url(), upload.headers(), smaller);
+
+    assertThat(response.statusCode()).isEqualTo(403);
+    assertThat(blobs.head(bucket, "uploads/t1/smaller.jpg")).isEmpty();
   }
 
   @Test
@@ -133,15 +161,24 @@ class S3BlobStoreTest {
   void presignedUrlsLiveAtMostSevenDays() {
     assertThatThrownBy(() -> blobs.presignGet(bucket, "k", Duration.ofDays(8)))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> blobs.presignPut(bucket, "k", "image/png", Duration.ZERO))
+    assertThatThrownBy(() -> blobs.presignPut(bucket, "k", "image/png", 1, Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
+  /**
+   * PUTs as a client would with the returned headers. {@code java.net.http} refuses to have {@code
+   * content-length} set by hand: it always sends the body's true length, which is what S3 checks
+   * against the signed value.
+   */
   private static HttpResponse<String> put(URI url, Map<String, String> headers, byte[] body)
       throws IOException, InterruptedException {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(url).PUT(HttpRequest.BodyPublishers.ofByteArray(body));
-    headers.forEach(request::header);
+    headers.forEach((name, value) -> {
+      if (!name.equalsIgnoreCase("content-length")) {
+        request.header(name, value);
+      }
+    });
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

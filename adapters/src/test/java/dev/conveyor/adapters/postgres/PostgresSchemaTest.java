@@ -188,13 +188,14 @@ class PostgresSchemaTest {
 
   @Test
   void migratingAgainChangesNothing() {
+    String applied =
+        "select count(*) from flyway_schema_history where success and version is not null";
+    Object before = Fixtures.value(db, applied);
+
     Database.migrate(db);
 
-    assertThat(
-            Fixtures.value(
-                db,
-                "select count(*) from flyway_schema_history where success and version is not null"))
-        .isEqualTo(5L);
+    assertThat(Fixtures.value(db, applied)).isEqualTo(before);
+    assertThat((Long) before).isGreaterThanOrEqualTo(5L);
   }
 
   private static List<String> partitions() {

@@ -39,39 +39,72 @@ public record ImageTransformSpec(UUID sourceUploadId, List<Rendition> renditions
    * @throws ProblemException 422 listing each invalid field
    */
   public static ImageTransformSpec parse(JsonNode body) {
+    return parse(body, "", true);
+  }
+
+  /**
+   * Validates a recipe: a job body without its source, which an upload supplies once its file
+   * lands. The same rules as {@link #parse}, every problem located under {@code at}.
+   *
+   * @param at the JSON Pointer of the recipe in its request, e.g. {@code /recipe}
+   * @return a spec whose {@link #sourceUploadId} is null; see {@link #withSource}
+   * @throws ProblemException 422 listing each invalid field
+   */
+  public static ImageTransformSpec parseRecipe(JsonNode recipe, String at) {
+    return parse(recipe, at, false);
+  }
+
+  /** This spec with its source set: a recipe made into a job. */
+  public ImageTransformSpec withSource(UUID uploadId) {
+    return new ImageTransformSpec(uploadId, renditions);
+  }
+
+  private static ImageTransformSpec parse(JsonNode body, String at, boolean withSource) {
     List<FieldError> errors = new ArrayList<>();
-    rejectUnknownFields(body, TOP_LEVEL, "", errors);
+    rejectUnknownFields(body, TOP_LEVEL, at, errors);
+    if (!withSource && body.has("source")) {
+      errors.add(new FieldError(at + "/source", "not allowed: the upload is the source"));
+    }
 
     UUID uploadId = null;
-    JsonNode source = body.path("source");
-    if (!source.isObject()) {
-      errors.add(new FieldError("/source", "required: an object such as {\"uploadId\": \"...\"}"));
-    } else {
-      rejectUnknownFields(source, Set.of("uploadId"), "/source", errors);
-      JsonNode id = source.path("uploadId");
-      try {
-        uploadId = UUID.fromString(id.asText(""));
-      } catch (IllegalArgumentException e) {
-        errors.add(new FieldError("/source/uploadId", "required: the id of an upload"));
+    if (withSource) {
+      JsonNode source = body.path("source");
+      if (!source.isObject()) {
+        errors.add(
+            new FieldError(at + "/source", "required: an object such as {\"uploadId\": \"...\"}"));
+      } else {
+        rejectUnknownFields(source, Set.of("uploadId"), at + "/source", errors);
+        JsonNode id = source.path("uploadId");
+        try {
+          uploadId = UUID.fromString(id.asText(""));
+        } catch (IllegalArgumentException e) {
+          errors.add(new FieldError(at + "/source/uploadId", "required: the id of an upload"));
+        }
       }
     }
 
     List<Rendition> renditions = new ArrayList<>();
     JsonNode list = body.path("renditions");
     if (!list.isArray() || list.isEmpty() || list.size() > MAX_RENDITIONS) {
-      errors.add(new FieldError("/renditions", "required: 1 to " + MAX_RENDITIONS + " renditions"));
+      errors.add(
+          new FieldError(at + "/renditions", "required: 1 to " + MAX_RENDITIONS + " renditions"));
     } else {
       Set<String> names = new HashSet<>();
       for (int i = 0; i < list.size(); i++) {
-        Rendition r = parseRendition(list.get(i), "/renditions/" + i, errors);
+        Rendition r = parseRendition(list.get(i), at + "/renditions/" + i, errors);
         if (r != null && !names.add(r.name())) {
-          errors.add(new FieldError("/renditions/" + i + "/name", "duplicate name: " + r.name()));
+          errors.add(
+              new FieldError(at + "/renditions/" + i + "/name", "duplicate name: " + r.name()));
         }
         renditions.add(r);
       }
     }
     if (!errors.isEmpty()) {
-      throw ProblemException.unprocessable("The image.transform job is not valid.", errors);
+      throw ProblemException.unprocessable(
+          withSource
+              ? "The image.transform job is not valid."
+              : "The image.transform recipe is not valid.",
+          errors);
     }
     return new ImageTransformSpec(uploadId, List.copyOf(renditions));
   }
@@ -145,11 +178,16 @@ public record ImageTransformSpec(UUID sourceUploadId, List<Rendition> renditions
     }
   }
 
-  /** The normalised form stored with the job (defaults filled in). */
+  /**
+   * The normalised form stored with the job (defaults filled in); a recipe's (no source yet) has no
+   * {@code source}.
+   */
   public ObjectNode toJson() {
     JsonNodeFactory f = JsonNodeFactory.instance;
     ObjectNode root = f.objectNode();
-    root.putObject("source").put("uploadId", sourceUploadId.toString());
+    if (sourceUploadId != null) {
+      root.putObject("source").put("uploadId", sourceUploadId.toString());
+    }
     ArrayNode list = root.putArray("renditions");
     for (Rendition r : renditions) {
       ObjectNode n = list.addObject().put("name", r.name());

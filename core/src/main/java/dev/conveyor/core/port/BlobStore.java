@@ -24,9 +24,12 @@ public interface BlobStore {
       String bucket, String key, byte[] content, String contentType, Map<String, String> metadata);
 
   /**
-   * A URL that lets whoever holds it PUT one object with the given content type until it expires.
+   * A URL that lets whoever holds it PUT one object of exactly {@code contentLength} bytes with the
+   * given content type until it expires. Both are signed: the returned headers (which include them)
+   * must be sent as they are, and S3 refuses a PUT with another type or length.
    */
-  PresignedUpload presignPut(String bucket, String key, String contentType, Duration ttl);
+  PresignedUpload presignPut(
+      String bucket, String key, String contentType, long contentLength, Duration ttl);
 
   /** A URL that lets whoever holds it GET one object until it expires. */
   URI presignGet(String bucket, String key, Duration ttl);

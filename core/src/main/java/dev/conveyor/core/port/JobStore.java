@@ -5,9 +5,13 @@ import dev.conveyor.core.job.FailureReason;
 import dev.conveyor.core.job.Job;
 import dev.conveyor.core.job.JobId;
 import dev.conveyor.core.job.TenantId;
+import dev.conveyor.core.query.JobPage;
+import dev.conveyor.core.query.JobQuery;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 
 /** Jobs in PostgreSQL. Every state change is a conditional update, so duplicates find nothing. */
 public interface JobStore {
@@ -20,6 +24,32 @@ public interface JobStore {
   /** A tenant's job; another tenant's job is indistinguishable from a missing one. */
   default Optional<Job> find(TenantId tenant, JobId id) {
     return find(id).filter(job -> job.tenantId().equals(tenant));
+  }
+
+  /**
+   * One page of a tenant's jobs matching the query's filters, newest first ({@code createdAt desc,
+   * id desc}), starting strictly after the query's cursor. Keyset pagination: the cost of a page
+   * does not grow with how deep into the listing it is.
+   */
+  JobPage list(TenantId tenant, JobQuery query);
+
+  /**
+   * Cancels a tenant's queued job ({@code queued → cancelled}, finished now) and, in the same
+   * transaction, creates a webhook delivery (and its outbox row) for each of the tenant's endpoints
+   * subscribed to the event that {@code announce} builds from the cancelled job.
+   *
+   * @return the cancelled job and the outbox rows to send; empty when the tenant has no queued job
+   *     with this id (unknown, another tenant's, running, or already ended)
+   */
+  Optional<Cancellation> cancel(
+      TenantId tenant, JobId id, Instant at, Function<Job, WebhookEvent> announce);
+
+  /** A job just cancelled, and the outbox rows announcing it. */
+  record Cancellation(Job job, List<PendingMessage> messages) {
+    public Cancellation {
+      Objects.requireNonNull(job, "job");
+      messages = List.copyOf(messages);
+    }
   }
 
   /**

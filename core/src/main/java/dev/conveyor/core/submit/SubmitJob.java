@@ -44,23 +44,7 @@ public final class SubmitJob {
    * @throws ProblemException 422 for an invalid job, naming each invalid field
    */
   public Job submit(Tenant tenant, JsonNode body, String correlationId) {
-    if (body == null || !body.isObject()) {
-      throw ProblemException.unprocessable(
-          "The body must be a JSON object.", List.of(new FieldError("", "expected an object")));
-    }
-    JsonNode typeNode = body.path("type");
-    if (!typeNode.isTextual()) {
-      throw ProblemException.unprocessable(
-          "The job has no type.",
-          List.of(new FieldError("/type", "required: one of " + knownTypes())));
-    }
-    JobType type =
-        JobType.fromWireName(typeNode.asText())
-            .orElseThrow(() ->
-                ProblemException.unprocessable(
-                    "Unknown job type '" + typeNode.asText() + "'.",
-                    List.of(new FieldError("/type", "one of " + knownTypes()))));
-
+    JobType type = jobType(body, "");
     JsonNode spec =
         switch (type) {
           case IMAGE_TRANSFORM -> {
@@ -74,6 +58,32 @@ public final class SubmitJob {
     PendingMessage pending = jobs.insert(job);
     dispatcher.dispatch(pending);
     return job;
+  }
+
+  /**
+   * The first check of every job body, shared by {@code POST /v1/jobs} and upload recipes: an
+   * object naming a known type.
+   *
+   * @param at the JSON Pointer of the body in its request: {@code ""} for a job, {@code /recipe}
+   *     for an upload's recipe
+   * @throws ProblemException 422 locating the problem under {@code at}
+   */
+  public static JobType jobType(JsonNode body, String at) {
+    if (body == null || !body.isObject()) {
+      throw ProblemException.unprocessable(
+          "The body must be a JSON object.", List.of(new FieldError(at, "expected an object")));
+    }
+    JsonNode typeNode = body.path("type");
+    if (!typeNode.isTextual()) {
+      throw ProblemException.unprocessable(
+          "The job has no type.",
+          List.of(new FieldError(at + "/type", "required: one of " + knownTypes())));
+    }
+    return JobType.fromWireName(typeNode.asText())
+        .orElseThrow(() ->
+            ProblemException.unprocessable(
+                "Unknown job type '" + typeNode.asText() + "'.",
+                List.of(new FieldError(at + "/type", "one of " + knownTypes()))));
   }
 
   private void requireReceivedUpload(Tenant tenant, ImageTransformSpec spec) {

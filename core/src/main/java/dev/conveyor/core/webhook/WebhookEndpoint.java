@@ -2,12 +2,53 @@ package dev.conveyor.core.webhook;
 
 import dev.conveyor.core.job.TenantId;
 import java.net.URI;
+import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 
 /**
- * A tenant's webhook receiver.
+ * A tenant's webhook receiver. Its signing secrets are kept apart (sealed) and never travel with
+ * it.
  *
  * @param eventTypes the event types it subscribes to
+ * @param description the tenant's note about it, or null
+ * @param enabled whether deliveries go out to it
+ * @param disabledReason why it is disabled ({@link #DELETED}, {@code endpoint-gone}, …), or null
  */
-public record WebhookEndpoint(UUID id, TenantId tenantId, URI url, List<String> eventTypes) {}
+public record WebhookEndpoint(
+    UUID id,
+    TenantId tenantId,
+    URI url,
+    List<String> eventTypes,
+    String description,
+    boolean enabled,
+    String disabledReason,
+    Instant createdAt) {
+
+  /** The disabled reason of an endpoint its tenant deleted: it is kept, but no longer shown. */
+  public static final String DELETED = "deleted";
+
+  public WebhookEndpoint {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(tenantId, "tenantId");
+    Objects.requireNonNull(url, "url");
+    Objects.requireNonNull(createdAt, "createdAt");
+    eventTypes = List.copyOf(eventTypes);
+  }
+
+  /** A new endpoint: enabled, not yet written anywhere. */
+  public static WebhookEndpoint created(
+      UUID id,
+      TenantId tenantId,
+      URI url,
+      List<String> eventTypes,
+      String description,
+      Instant createdAt) {
+    return new WebhookEndpoint(id, tenantId, url, eventTypes, description, true, null, createdAt);
+  }
+
+  public boolean deleted() {
+    return !enabled && DELETED.equals(disabledReason);
+  }
+}

@@ -295,6 +295,10 @@ class SubmitJobTest {
             null,
             clock.instant(),
             clock.instant().plus(Duration.ofMinutes(15)),
+            null,
+            null,
+            null,
+            null,
             null);
     uploads.create(upload);
     return upload;
@@ -390,6 +394,21 @@ class SubmitJobTest {
     }
 
     @Override
+    public dev.conveyor.core.query.JobPage list(
+        TenantId tenant, dev.conveyor.core.query.JobQuery query) {
+      throw new UnsupportedOperationException("submit never lists");
+    }
+
+    @Override
+    public Optional<Cancellation> cancel(
+        TenantId tenant,
+        JobId id,
+        Instant at,
+        java.util.function.Function<Job, WebhookEvent> announce) {
+      throw new UnsupportedOperationException("submit never cancels");
+    }
+
+    @Override
     public Optional<Job> claim(JobId id, Instant now, Instant leaseUntil) {
       throw new UnsupportedOperationException("submit never claims");
     }
@@ -442,10 +461,30 @@ class SubmitJobTest {
                 size,
                 u.createdAt(),
                 u.expiresAt(),
-                at);
+                at,
+                u.contentLength(),
+                u.recipe(),
+                u.jobId(),
+                u.rejectedReason());
         uploads.put(u.id(), received);
         return received;
       });
+    }
+
+    @Override
+    public Optional<Upload> findByKey(String bucket, String key) {
+      throw new UnsupportedOperationException("submit never handles S3 events");
+    }
+
+    @Override
+    public Optional<Receipt> receive(String bucket, String key, long size, Instant at, Job job) {
+      throw new UnsupportedOperationException("submit never handles S3 events");
+    }
+
+    @Override
+    public Optional<Upload> reject(
+        String bucket, String key, long size, Instant at, String reason) {
+      throw new UnsupportedOperationException("submit never handles S3 events");
     }
   }
 }

@@ -99,11 +99,16 @@ public final class InMemoryBlobStore implements BlobStore {
   }
 
   @Override
-  public PresignedUpload presignPut(String bucket, String key, String contentType, Duration ttl) {
+  public PresignedUpload presignPut(
+      String bucket, String key, String contentType, long contentLength, Duration ttl) {
+    Objects.requireNonNull(contentType, "contentType");
+    if (contentLength < 0) {
+      throw new IllegalArgumentException("contentLength < 0: " + contentLength);
+    }
     Instant expiresAt = expiry(ttl);
     return new PresignedUpload(
         url(bucket, key, "PUT", ttl),
-        contentType == null ? Map.of() : Map.of("Content-Type", contentType),
+        Map.of("content-type", contentType, "content-length", Long.toString(contentLength)),
         expiresAt);
   }
 

@@ -390,6 +390,18 @@ class JobRunnerTest {
     }
 
     @Override
+    public dev.conveyor.core.query.JobPage list(
+        TenantId tenant, dev.conveyor.core.query.JobQuery query) {
+      throw new UnsupportedOperationException("a worker never lists");
+    }
+
+    @Override
+    public Optional<Cancellation> cancel(
+        TenantId tenant, JobId id, Instant at, Function<Job, WebhookEvent> announce) {
+      throw new UnsupportedOperationException("a worker never cancels");
+    }
+
+    @Override
     public Optional<Job> claim(JobId id, Instant now, Instant leaseUntil) {
       Job job = jobs.get(id);
       if (job == null) {

@@ -29,11 +29,20 @@ public final class Api {
   private final Authenticator authenticator;
   private final Router router;
   private final int maxBodyBytes;
+  private final IdempotencyFilter idempotency;
+  private final RouteLimits limits;
 
-  Api(Authenticator authenticator, List<Route> routes, int maxBodyBytes) {
+  Api(
+      Authenticator authenticator,
+      List<Route> routes,
+      int maxBodyBytes,
+      IdempotencyFilter idempotency,
+      RouteLimits limits) {
     this.authenticator = authenticator;
+    this.limits = limits;
     this.router = new Router(routes);
     this.maxBodyBytes = maxBodyBytes;
+    this.idempotency = idempotency;
   }
 
   /** Every route, for the OpenAPI check. */
@@ -68,11 +77,20 @@ public final class Api {
       }
       throw ProblemException.notFound("There is no resource at " + request.path() + ".");
     }
+    Route route = match.get().route();
+    if (!route.authenticated()) {
+      return route
+          .handler()
+          .handle(new ApiRequest(request, null, match.get().params(), correlationId, maxBodyBytes));
+    }
     Tenant tenant = authenticator.authenticate(request.header("authorization").orElse(null));
     MDC.put("tenant_id", tenant.id().toString());
+    // Before idempotency: a replay costs a token too, as it costs a lookup.
+    limits.spend(tenant.id(), route.routeClass());
     ApiRequest apiRequest =
         new ApiRequest(request, tenant, match.get().params(), correlationId, maxBodyBytes);
-    return match.get().route().handler().handle(apiRequest);
+    return idempotency.apply(
+        request, tenant, correlationId, () -> route.handler().handle(apiRequest));
   }
 
   static HttpResponse json(int status, JsonNode body) {

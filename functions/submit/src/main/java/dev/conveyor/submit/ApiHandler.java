@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.conveyor.core.submit.ProblemException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
@@ -24,7 +25,17 @@ public final class ApiHandler
 
   @Override
   public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-    HttpResponse response = api.handle(toRequest(event));
+    HttpResponse response;
+    try {
+      response = api.handle(toRequest(event));
+    } catch (IllegalArgumentException e) {
+      // A body flagged base64 that is not base64: the client's mistake, never a 500.
+      response =
+          Problems.render(
+              ProblemException.badRequest("The body is not valid base64."),
+              event.getRawPath(),
+              event.getRequestContext().getRequestId());
+    }
     return APIGatewayV2HTTPResponse.builder()
         .withStatusCode(response.status())
         .withHeaders(response.headers())
@@ -43,7 +54,15 @@ public final class ApiHandler
               : event.getBody().getBytes(StandardCharsets.UTF_8);
     }
     Map<String, String> headers = event.getHeaders() == null ? Map.of() : event.getHeaders();
+    // API Gateway has decoded them already, and joined a repeated parameter's values with commas.
+    Map<String, String> query =
+        event.getQueryStringParameters() == null ? Map.of() : event.getQueryStringParameters();
     return new HttpRequest(
-        http.getMethod(), http.getPath(), headers, body, event.getRequestContext().getRequestId());
+        http.getMethod(),
+        http.getPath(),
+        headers,
+        body,
+        event.getRequestContext().getRequestId(),
+        query);
   }
 }

@@ -14,7 +14,8 @@ final class UploadsResource {
   }
 
   List<Route> routes() {
-    return List.of(new Route("POST", "/v1/uploads", Route.RouteClass.UPLOADS, this::create));
+    return List.of(
+        new Route("POST", "/v1/uploads", Route.RouteClass.UPLOADS, this::create).answers(201, 422));
   }
 
   private HttpResponse create(ApiRequest request) {

@@ -208,9 +208,10 @@ class ApiHandlerTest {
     assertProblem(handler.handleRequest(event, null), 404, "not-found");
 
     event.getRequestContext().getHttp().setPath("/v1/jobs");
+    event.getRequestContext().getHttp().setMethod("PUT");
     APIGatewayV2HTTPResponse wrongMethod = handler.handleRequest(event, null);
     assertProblem(wrongMethod, 405, "method-not-allowed");
-    assertThat(wrongMethod.getHeaders()).containsEntry("Allow", "POST");
+    assertThat(wrongMethod.getHeaders()).containsEntry("Allow", "POST, GET");
   }
 
   // --- helpers -------------------------------------------------------------------------------
@@ -239,7 +240,7 @@ class ApiHandlerTest {
                     .build())
             .build());
     event.setHeaders(Map.of("content-type", "application/json"));
-    event.setBody("{\"contentType\":\"image/jpeg\"}");
+    event.setBody("{\"contentType\":\"image/jpeg\",\"contentLength\":3}");
     authorize(event, owner.apiKey());
     APIGatewayV2HTTPResponse response = handler.handleRequest(event, null);
     assertThat(response.getStatusCode()).isEqualTo(201);

@@ -82,7 +82,12 @@ class UploadEventHandlerTest {
             Duration.ofMinutes(15),
             Clock.systemUTC());
     return createUpload
-        .create(tenant.tenant(), Json.MAPPER.createObjectNode().put("contentType", "image/png"))
+        .create(
+            tenant.tenant(),
+            Json.MAPPER
+                .createObjectNode()
+                .put("contentType", "image/png")
+                .put("contentLength", 48213))
         .upload();
   }
 

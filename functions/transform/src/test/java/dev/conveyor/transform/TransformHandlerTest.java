@@ -157,6 +157,10 @@ class TransformHandlerTest {
                 null,
                 now,
                 now.plusSeconds(900),
+                null,
+                null,
+                null,
+                null,
                 null));
     env.infra().blobStore().put(bucket, key, source, "image/jpeg", Map.of());
     var spec =

@@ -191,8 +191,8 @@ class ImageTransformExecutorTest {
 
           @Override
           public PresignedUpload presignPut(
-              String bucket, String key, String contentType, Duration ttl) {
-            return blobs.presignPut(bucket, key, contentType, ttl);
+              String bucket, String key, String contentType, long contentLength, Duration ttl) {
+            return blobs.presignPut(bucket, key, contentType, contentLength, ttl);
           }
 
           @Override
