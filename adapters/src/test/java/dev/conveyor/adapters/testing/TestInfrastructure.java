@@ -5,8 +5,10 @@ import dev.conveyor.adapters.config.Env;
 import dev.conveyor.adapters.local.LocalResources;
 import dev.conveyor.adapters.local.LocalTenants;
 import dev.conveyor.adapters.postgres.Database;
+import dev.conveyor.core.upload.Upload;
 import dev.conveyor.emulators.EmbeddedServices;
 import java.net.URI;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -28,6 +30,39 @@ public final class TestInfrastructure {
 
     public LocalTenants.LocalTenant tenantWithWebhook(String name, URI url) {
       return new LocalTenants(infra.tenantAdmin(), infra.sealer()).create(name, Optional.of(url));
+    }
+
+    /**
+     * An upload whose file is already in S3 (its event not yet processed), as after the client's
+     * presigned PUT.
+     *
+     * @return the upload id, to use as a job's source
+     */
+    public UUID uploadedSource(LocalTenants.LocalTenant owner, byte[] content, String contentType) {
+      Instant now = Instant.now();
+      UUID id = UUID.randomUUID();
+      String bucket = env.get("UPLOADS_BUCKET");
+      String key = Upload.objectKey(owner.tenant().id(), id);
+      infra
+          .uploadStore()
+          .create(
+              new Upload(
+                  id,
+                  owner.tenant().id(),
+                  bucket,
+                  key,
+                  contentType,
+                  Upload.State.PENDING,
+                  null,
+                  now,
+                  now.plusSeconds(900),
+                  null,
+                  (long) content.length,
+                  null,
+                  null,
+                  null));
+      infra.blobStore().put(bucket, key, content, contentType, Map.of());
+      return id;
     }
 
     @Override

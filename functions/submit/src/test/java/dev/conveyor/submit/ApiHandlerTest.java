@@ -1,5 +1,8 @@
 package dev.conveyor.submit;
 
+import static dev.conveyor.submit.ApiTestCalls.assertProblem;
+import static dev.conveyor.submit.ApiTestCalls.authorize;
+import static dev.conveyor.submit.ApiTestCalls.imageJob;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
@@ -14,7 +17,6 @@ import dev.conveyor.core.job.JobState;
 import dev.conveyor.core.json.Json;
 import dev.conveyor.core.port.QueueMessage;
 import dev.conveyor.core.upload.Upload;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -48,7 +50,7 @@ class ApiHandlerTest {
   @Event(value = "events/apigw/post-job.json", type = APIGatewayV2HTTPEvent.class)
   void aValidJobIsAcceptedRecordedAndEnqueued(APIGatewayV2HTTPEvent event) {
     UUID uploadId = uploadedImage(tenant);
-    event.setBody(jobBody(uploadId));
+    event.setBody(imageJob(uploadId));
     authorize(event, tenant.apiKey());
 
     APIGatewayV2HTTPResponse response = handler.handleRequest(event, null);
@@ -165,7 +167,7 @@ class ApiHandlerTest {
     authorize(event, tenant.apiKey());
     UUID pending =
         UUID.fromString(Json.parseTrusted(createUpload(tenant).getBody()).path("id").asText());
-    event.setBody(jobBody(pending));
+    event.setBody(imageJob(pending));
 
     JsonNode problem = assertProblem(handler.handleRequest(event, null), 422, "validation-failed");
     assertThat(problem.path("errors").get(0).path("detail").asText())
@@ -216,18 +218,6 @@ class ApiHandlerTest {
 
   // --- helpers -------------------------------------------------------------------------------
 
-  private static void authorize(APIGatewayV2HTTPEvent event, String apiKey) {
-    Map<String, String> headers = new HashMap<>(event.getHeaders());
-    headers.put("authorization", "Bearer " + apiKey);
-    event.setHeaders(headers);
-  }
-
-  private static String jobBody(UUID uploadId) {
-    return "{\"type\":\"image.transform\",\"source\":{\"uploadId\":\""
-        + uploadId
-        + "\"},\"renditions\":[{\"name\":\"thumb\",\"width\":320}]}";
-  }
-
   private static APIGatewayV2HTTPResponse createUpload(LocalTenant owner) {
     APIGatewayV2HTTPEvent event = new APIGatewayV2HTTPEvent();
     event.setRequestContext(
@@ -273,21 +263,10 @@ class ApiHandlerTest {
                     .build())
             .build());
     event.setHeaders(Map.of("content-type", "application/json"));
-    event.setBody(jobBody(uploadedImage(owner)));
+    event.setBody(imageJob(uploadedImage(owner)));
     authorize(event, owner.apiKey());
     APIGatewayV2HTTPResponse response = handler.handleRequest(event, null);
     assertThat(response.getStatusCode()).isEqualTo(202);
     return Json.parseTrusted(response.getBody()).path("id").asText();
-  }
-
-  private static JsonNode assertProblem(
-      APIGatewayV2HTTPResponse response, int status, String type) {
-    assertThat(response.getStatusCode()).isEqualTo(status);
-    assertThat(response.getHeaders()).containsEntry("content-type", "application/problem+json");
-    JsonNode problem = Json.parseTrusted(response.getBody());
-    assertThat(problem.path("status").asInt()).isEqualTo(status);
-    assertThat(problem.path("type").asText()).isEqualTo("https://conveyor.dev/problems/" + type);
-    assertThat(problem.path("title").asText()).isNotBlank();
-    return problem;
   }
 }

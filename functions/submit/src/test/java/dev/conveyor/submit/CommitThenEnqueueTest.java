@@ -14,7 +14,6 @@ import dev.conveyor.core.job.JobId;
 import dev.conveyor.core.job.JobState;
 import dev.conveyor.core.json.Json;
 import dev.conveyor.core.port.PendingMessage;
-import dev.conveyor.core.upload.Upload;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -52,36 +51,9 @@ class CommitThenEnqueueTest {
   @Event(value = "events/apigw/post-job.json", type = APIGatewayV2HTTPEvent.class)
   void aSendThatFailsAfterTheCommitLeavesTheJobSafeAndItsOutboxRowPending(
       APIGatewayV2HTTPEvent event) {
-    UUID uploadId = UUID.randomUUID();
-    Instant now = Instant.now();
-    String bucket = env.env().get("UPLOADS_BUCKET");
-    String key = Upload.objectKey(tenant.tenant().id(), uploadId);
-    env.infra()
-        .uploadStore()
-        .create(
-            new Upload(
-                uploadId,
-                tenant.tenant().id(),
-                bucket,
-                key,
-                "image/jpeg",
-                Upload.State.PENDING,
-                null,
-                now,
-                now.plusSeconds(900),
-                null,
-                null,
-                null,
-                null,
-                null));
-    env.infra().blobStore().put(bucket, key, new byte[] {1, 2, 3}, "image/jpeg", Map.of());
-    Map<String, String> headers = new HashMap<>(event.getHeaders());
-    headers.put("authorization", "Bearer " + tenant.apiKey());
-    event.setHeaders(headers);
-    event.setBody(
-        "{\"type\":\"image.transform\",\"source\":{\"uploadId\":\""
-            + uploadId
-            + "\"},\"renditions\":[{\"name\":\"thumb\",\"width\":320}]}");
+    UUID uploadId = env.uploadedSource(tenant, new byte[] {1, 2, 3}, "image/jpeg");
+    ApiTestCalls.authorize(event, tenant);
+    event.setBody(ApiTestCalls.imageJob(uploadId));
 
     APIGatewayV2HTTPResponse response =
         new ApiHandler(new SubmitFunction(queueDown).api()).handleRequest(event, null);

@@ -1,5 +1,7 @@
 package dev.conveyor.submit;
 
+import static dev.conveyor.submit.ApiTestCalls.assertProblem;
+import static dev.conveyor.submit.ApiTestCalls.imageJob;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
@@ -65,7 +67,7 @@ class IdempotencyTest {
   void theSameKeyAndBodyReplaysThe202WithItsBodyAndLocationAndRecordsOneJob(
       APIGatewayV2HTTPEvent event) {
     LocalTenant tenant = newTenant();
-    event.setBody(jobBody(uploadedImage(tenant)));
+    event.setBody(imageJob(uploadedImage(tenant)));
     prepare(event, tenant, "order-1001");
 
     APIGatewayV2HTTPResponse first = handler.handleRequest(event, null);
@@ -89,7 +91,7 @@ class IdempotencyTest {
   @Event(value = "events/apigw/post-job.json", type = APIGatewayV2HTTPEvent.class)
   void withoutAKeyEveryPostCreatesAJob(APIGatewayV2HTTPEvent event) {
     LocalTenant tenant = newTenant();
-    event.setBody(jobBody(uploadedImage(tenant)));
+    event.setBody(imageJob(uploadedImage(tenant)));
     prepare(event, tenant, null);
 
     assertThat(handler.handleRequest(event, null).getStatusCode()).isEqualTo(202);
@@ -103,11 +105,11 @@ class IdempotencyTest {
   void theSameKeyWithAnotherBodyIs422KeyReusedAndCreatesNothing(APIGatewayV2HTTPEvent event) {
     LocalTenant tenant = newTenant();
     UUID upload = uploadedImage(tenant);
-    event.setBody(jobBody(upload));
+    event.setBody(imageJob(upload));
     prepare(event, tenant, "order-1002");
     assertThat(handler.handleRequest(event, null).getStatusCode()).isEqualTo(202);
 
-    event.setBody(jobBody(upload).replace("320", "640"));
+    event.setBody(imageJob(upload).replace("320", "640"));
     APIGatewayV2HTTPResponse response = handler.handleRequest(event, null);
 
     assertProblem(response, 422, "idempotency-key-reused");
@@ -118,7 +120,7 @@ class IdempotencyTest {
   @Event(value = "events/apigw/post-job.json", type = APIGatewayV2HTTPEvent.class)
   void aRequestWhileTheFirstWithItsKeyIsInFlightIs409WithRetryAfter(APIGatewayV2HTTPEvent event) {
     LocalTenant tenant = newTenant();
-    event.setBody(jobBody(uploadedImage(tenant)));
+    event.setBody(imageJob(uploadedImage(tenant)));
     prepare(event, tenant, "order-1003");
     String payloadHash =
         Idempotency.payloadHash(IdempotencyFilter.payload(ApiHandler.toRequest(event)));
@@ -137,11 +139,11 @@ class IdempotencyTest {
   void keysAreScopedPerTenantSoAnotherTenantMayReuseOne(APIGatewayV2HTTPEvent event) {
     LocalTenant acme = newTenant();
     LocalTenant globex = newTenant();
-    event.setBody(jobBody(uploadedImage(acme)));
+    event.setBody(imageJob(uploadedImage(acme)));
     prepare(event, acme, "shared-key");
     APIGatewayV2HTTPResponse acmes = handler.handleRequest(event, null);
 
-    event.setBody(jobBody(uploadedImage(globex)));
+    event.setBody(imageJob(uploadedImage(globex)));
     prepare(event, globex, "shared-key");
     APIGatewayV2HTTPResponse globexs = handler.handleRequest(event, null);
 
@@ -219,7 +221,7 @@ class IdempotencyTest {
   @Event(value = "events/apigw/post-job.json", type = APIGatewayV2HTTPEvent.class)
   void aKeyThatIsNotOneTo255PrintableAsciiCharactersIs400(APIGatewayV2HTTPEvent event) {
     LocalTenant tenant = newTenant();
-    event.setBody(jobBody(uploadedImage(tenant)));
+    event.setBody(imageJob(uploadedImage(tenant)));
     for (String key : List.of("", "k".repeat(256), "cl\u00e9", "tab\there")) {
       prepare(event, tenant, key);
 
@@ -301,12 +303,6 @@ class IdempotencyTest {
     }
   }
 
-  private static String jobBody(UUID uploadId) {
-    return "{\"type\":\"image.transform\",\"source\":{\"uploadId\":\""
-        + uploadId
-        + "\"},\"renditions\":[{\"name\":\"thumb\",\"width\":320}]}";
-  }
-
   /** An upload whose object is in S3 (written through the adapter, as the PUT would). */
   private static UUID uploadedImage(LocalTenant owner) {
     APIGatewayV2HTTPEvent event = new APIGatewayV2HTTPEvent();
@@ -334,17 +330,5 @@ class IdempotencyTest {
             "image/jpeg",
             Map.of());
     return id;
-  }
-
-  private static JsonNode assertProblem(
-      APIGatewayV2HTTPResponse response, int status, String type) {
-    assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(status);
-    assertThat(response.getHeaders()).containsEntry("content-type", "application/problem+json");
-    JsonNode problem = Json.parseTrusted(response.getBody());
-    assertThat(problem.path("type").asText()).isEqualTo("https://conveyor.dev/problems/" + type);
-    assertThat(problem.path("title").asText()).isNotBlank();
-    assertThat(problem.path("status").asInt()).isEqualTo(status);
-    assertThat(problem.path("detail").asText()).isNotBlank();
-    return problem;
   }
 }

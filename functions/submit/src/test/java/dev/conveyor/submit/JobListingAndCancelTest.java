@@ -1,5 +1,7 @@
 package dev.conveyor.submit;
 
+import static dev.conveyor.submit.ApiTestCalls.assertProblem;
+import static dev.conveyor.submit.ApiTestCalls.authorize;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
@@ -33,7 +35,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -469,12 +470,6 @@ class JobListingAndCancelTest {
     return event;
   }
 
-  private static void authorize(APIGatewayV2HTTPEvent event, LocalTenant caller) {
-    Map<String, String> headers = new HashMap<>(event.getHeaders());
-    headers.put("authorization", "Bearer " + caller.apiKey());
-    event.setHeaders(headers);
-  }
-
   private static APIGatewayV2HTTPResponse get(LocalTenant caller, Map<String, String> query) {
     return handler.handleRequest(request("GET", "/v1/jobs", query, caller), null);
   }
@@ -513,18 +508,6 @@ class JobListingAndCancelTest {
     assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(200);
     assertThat(response.getHeaders()).containsEntry("content-type", "application/json");
     return Json.parseTrusted(response.getBody());
-  }
-
-  private static JsonNode assertProblem(
-      APIGatewayV2HTTPResponse response, int status, String type) {
-    assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(status);
-    assertThat(response.getHeaders()).containsEntry("content-type", "application/problem+json");
-    JsonNode problem = Json.parseTrusted(response.getBody());
-    assertThat(problem.path("status").asInt()).isEqualTo(status);
-    assertThat(problem.path("type").asText()).isEqualTo("https://conveyor.dev/problems/" + type);
-    assertThat(problem.path("title").asText()).isNotBlank();
-    assertThat(problem.path("detail").asText()).isNotBlank();
-    return problem;
   }
 
   private static List<Message> criticalMessages() {

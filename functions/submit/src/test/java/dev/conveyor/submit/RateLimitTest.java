@@ -1,5 +1,6 @@
 package dev.conveyor.submit;
 
+import static dev.conveyor.submit.ApiTestCalls.authorize;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
@@ -83,11 +84,5 @@ class RateLimitTest {
 
     authorize(event, env.tenant("quiet"));
     assertThat(containerA.handleRequest(event, null).getStatusCode()).isEqualTo(404);
-  }
-
-  private static void authorize(APIGatewayV2HTTPEvent event, LocalTenant tenant) {
-    Map<String, String> headers = new HashMap<>(event.getHeaders());
-    headers.put("authorization", "Bearer " + tenant.apiKey());
-    event.setHeaders(headers);
   }
 }

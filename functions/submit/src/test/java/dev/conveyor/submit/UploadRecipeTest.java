@@ -22,9 +22,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -267,9 +265,7 @@ class UploadRecipeTest {
   }
 
   private static void authorize(APIGatewayV2HTTPEvent event) {
-    Map<String, String> headers = new HashMap<>(event.getHeaders());
-    headers.put("authorization", "Bearer " + tenant.apiKey());
-    event.setHeaders(headers);
+    ApiTestCalls.authorize(event, tenant);
   }
 
   private static JsonNode problem(APIGatewayV2HTTPResponse response) {

@@ -1,5 +1,6 @@
 package dev.conveyor.submit;
 
+import static dev.conveyor.submit.ApiTestCalls.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
@@ -375,17 +376,5 @@ class WebhookEndpointsTest {
         return rows.getObject(1);
       }
     }
-  }
-
-  private static JsonNode assertProblem(
-      APIGatewayV2HTTPResponse response, int status, String type) {
-    assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(status);
-    assertThat(response.getHeaders()).containsEntry("content-type", "application/problem+json");
-    JsonNode problem = Json.parseTrusted(response.getBody());
-    assertThat(problem.path("status").asInt()).isEqualTo(status);
-    assertThat(problem.path("type").asText()).isEqualTo("https://conveyor.dev/problems/" + type);
-    assertThat(problem.path("title").asText()).isNotBlank();
-    assertThat(problem.path("detail").asText()).isNotBlank();
-    return problem;
   }
 }

@@ -17,7 +17,6 @@ import dev.conveyor.core.job.JobType;
 import dev.conveyor.core.json.Json;
 import dev.conveyor.core.port.QueueMessage;
 import dev.conveyor.core.testing.TestImages;
-import dev.conveyor.core.upload.Upload;
 import dev.conveyor.emulators.EmbeddedServices;
 import java.net.URI;
 import java.sql.Connection;
@@ -141,28 +140,7 @@ class TransformHandlerTest {
   /** A queued job whose source upload holds {@code source}. */
   private static Job queuedJob(byte[] source) {
     Instant now = Instant.now();
-    UUID uploadId = UUID.randomUUID();
-    String bucket = env.env().get("UPLOADS_BUCKET");
-    String key = Upload.objectKey(tenant.tenant().id(), uploadId);
-    env.infra()
-        .uploadStore()
-        .create(
-            new Upload(
-                uploadId,
-                tenant.tenant().id(),
-                bucket,
-                key,
-                "image/jpeg",
-                Upload.State.PENDING,
-                null,
-                now,
-                now.plusSeconds(900),
-                null,
-                null,
-                null,
-                null,
-                null));
-    env.infra().blobStore().put(bucket, key, source, "image/jpeg", Map.of());
+    UUID uploadId = env.uploadedSource(tenant, source, "image/jpeg");
     var spec =
         ImageTransformSpec.parse(
             Json.parseTrusted(
