@@ -126,7 +126,8 @@ class DynamoDbRateLimiterTest {
       for (Future<RateDecision> d : decisions) {
         allowed += d.get().allowed() ? 1 : 0;
       }
-      assertThat(allowed).isLessThanOrEqualTo(5).isGreaterThan(0);
+      // Exactly the burst: contention between containers neither over- nor under-spends.
+      assertThat(allowed).isEqualTo(5);
     } finally {
       pool.shutdownNow();
     }

@@ -16,15 +16,21 @@ public final class Gcra {
   private Gcra() {}
 
   /**
+   * How far the state may run ahead of now before a request must wait: a full bucket lets {@code
+   * burst} requests through at once, so {@code burst - 1} intervals.
+   */
+  public static Duration burstAllowance(RateLimit limit) {
+    return limit.interval().multipliedBy(limit.burst() - 1);
+  }
+
+  /**
    * @param tat the stored state, or empty for a fresh (full) bucket
    * @return allowed with the state to store, or denied (state unchanged) with the wait
    */
   public static Step request(Optional<Instant> tat, Instant now, RateLimit limit) {
     Duration interval = limit.interval();
     Instant start = tat.filter(t -> t.isAfter(now)).orElse(now);
-    // A full bucket lets `burst` requests through at once: TAT may run ahead of now by
-    // (burst - 1) intervals before a request must wait.
-    Instant allowedUntil = now.plus(interval.multipliedBy(limit.burst() - 1));
+    Instant allowedUntil = now.plus(burstAllowance(limit));
     if (start.isAfter(allowedUntil)) {
       return new Step(RateDecision.deny(Duration.between(allowedUntil, start)), Optional.empty());
     }
