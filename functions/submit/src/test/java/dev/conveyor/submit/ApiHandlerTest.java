@@ -3,6 +3,7 @@ package dev.conveyor.submit;
 import static dev.conveyor.submit.ApiTestCalls.assertProblem;
 import static dev.conveyor.submit.ApiTestCalls.authorize;
 import static dev.conveyor.submit.ApiTestCalls.imageJob;
+import static dev.conveyor.submit.ApiTestCalls.post;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
@@ -16,8 +17,6 @@ import dev.conveyor.core.job.JobId;
 import dev.conveyor.core.job.JobState;
 import dev.conveyor.core.json.Json;
 import dev.conveyor.core.port.QueueMessage;
-import dev.conveyor.core.upload.Upload;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -219,52 +218,23 @@ class ApiHandlerTest {
   // --- helpers -------------------------------------------------------------------------------
 
   private static APIGatewayV2HTTPResponse createUpload(LocalTenant owner) {
-    APIGatewayV2HTTPEvent event = new APIGatewayV2HTTPEvent();
-    event.setRequestContext(
-        APIGatewayV2HTTPEvent.RequestContext.builder()
-            .withRequestId("upload")
-            .withHttp(
-                APIGatewayV2HTTPEvent.RequestContext.Http.builder()
-                    .withMethod("POST")
-                    .withPath("/v1/uploads")
-                    .build())
-            .build());
-    event.setHeaders(Map.of("content-type", "application/json"));
-    event.setBody("{\"contentType\":\"image/jpeg\",\"contentLength\":3}");
-    authorize(event, owner.apiKey());
-    APIGatewayV2HTTPResponse response = handler.handleRequest(event, null);
+    APIGatewayV2HTTPResponse response =
+        handler.handleRequest(
+            post(
+                "/v1/uploads",
+                "{\"contentType\":\"image/jpeg\",\"contentLength\":3}",
+                owner.apiKey()),
+            null);
     assertThat(response.getStatusCode()).isEqualTo(201);
     return response;
   }
 
-  /** An upload whose object is in S3 (written through the adapter, as the PUT would). */
   private static UUID uploadedImage(LocalTenant owner) {
-    UUID id = UUID.fromString(Json.parseTrusted(createUpload(owner).getBody()).path("id").asText());
-    env.infra()
-        .blobStore()
-        .put(
-            env.env().get("UPLOADS_BUCKET"),
-            Upload.objectKey(owner.tenant().id(), id),
-            new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF},
-            "image/jpeg",
-            Map.of());
-    return id;
+    return ApiTestCalls.uploadedImage(handler, env, owner);
   }
 
   private static String acceptedJob(LocalTenant owner) {
-    APIGatewayV2HTTPEvent event = new APIGatewayV2HTTPEvent();
-    event.setRequestContext(
-        APIGatewayV2HTTPEvent.RequestContext.builder()
-            .withRequestId("job")
-            .withHttp(
-                APIGatewayV2HTTPEvent.RequestContext.Http.builder()
-                    .withMethod("POST")
-                    .withPath("/v1/jobs")
-                    .build())
-            .build());
-    event.setHeaders(Map.of("content-type", "application/json"));
-    event.setBody(imageJob(uploadedImage(owner)));
-    authorize(event, owner.apiKey());
+    APIGatewayV2HTTPEvent event = post("/v1/jobs", imageJob(uploadedImage(owner)), owner.apiKey());
     APIGatewayV2HTTPResponse response = handler.handleRequest(event, null);
     assertThat(response.getStatusCode()).isEqualTo(202);
     return Json.parseTrusted(response.getBody()).path("id").asText();

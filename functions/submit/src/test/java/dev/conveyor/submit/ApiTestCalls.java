@@ -6,7 +6,9 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.adapters.local.LocalTenants.LocalTenant;
+import dev.conveyor.adapters.testing.TestInfrastructure;
 import dev.conveyor.core.json.Json;
+import dev.conveyor.core.upload.Upload;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -30,6 +32,51 @@ final class ApiTestCalls {
     return "{\"type\":\"image.transform\",\"source\":{\"uploadId\":\""
         + uploadId
         + "\"},\"renditions\":[{\"name\":\"thumb\",\"width\":320}]}";
+  }
+
+  /** A POST as API Gateway (HTTP API, payload 2.0) delivers one, signed in with {@code apiKey}. */
+  static APIGatewayV2HTTPEvent post(String path, String jsonBody, String apiKey) {
+    APIGatewayV2HTTPEvent event = new APIGatewayV2HTTPEvent();
+    event.setRawPath(path);
+    event.setRequestContext(
+        APIGatewayV2HTTPEvent.RequestContext.builder()
+            .withRequestId(UUID.randomUUID().toString())
+            .withHttp(
+                APIGatewayV2HTTPEvent.RequestContext.Http.builder()
+                    .withMethod("POST")
+                    .withPath(path)
+                    .build())
+            .build());
+    event.setHeaders(Map.of("content-type", "application/json"));
+    event.setBody(jsonBody);
+    authorize(event, apiKey);
+    return event;
+  }
+
+  /**
+   * An upload made through the API whose file is in S3 (written through the adapter, as the
+   * client's presigned PUT would).
+   */
+  static UUID uploadedImage(
+      ApiHandler handler, TestInfrastructure.Provisioned env, LocalTenant owner) {
+    APIGatewayV2HTTPResponse response =
+        handler.handleRequest(
+            post(
+                "/v1/uploads",
+                "{\"contentType\":\"image/jpeg\",\"contentLength\":3}",
+                owner.apiKey()),
+            null);
+    assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(201);
+    UUID id = UUID.fromString(Json.parseTrusted(response.getBody()).path("id").asText());
+    env.infra()
+        .blobStore()
+        .put(
+            env.env().get("UPLOADS_BUCKET"),
+            Upload.objectKey(owner.tenant().id(), id),
+            new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF},
+            "image/jpeg",
+            Map.of());
+    return id;
   }
 
   /** An RFC 9457 problem document of this status and type, with every member a client reads. */

@@ -17,7 +17,6 @@ import dev.conveyor.core.idempotency.IdempotencyStore;
 import dev.conveyor.core.json.Json;
 import dev.conveyor.core.submit.ProblemException;
 import dev.conveyor.core.tenant.Authenticator;
-import dev.conveyor.core.upload.Upload;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -303,32 +302,7 @@ class IdempotencyTest {
     }
   }
 
-  /** An upload whose object is in S3 (written through the adapter, as the PUT would). */
   private static UUID uploadedImage(LocalTenant owner) {
-    APIGatewayV2HTTPEvent event = new APIGatewayV2HTTPEvent();
-    event.setRequestContext(
-        APIGatewayV2HTTPEvent.RequestContext.builder()
-            .withRequestId("upload")
-            .withHttp(
-                APIGatewayV2HTTPEvent.RequestContext.Http.builder()
-                    .withMethod("POST")
-                    .withPath("/v1/uploads")
-                    .build())
-            .build());
-    event.setHeaders(Map.of("content-type", "application/json"));
-    event.setBody("{\"contentType\":\"image/jpeg\",\"contentLength\":3}");
-    prepare(event, owner, null);
-    APIGatewayV2HTTPResponse response = handler.handleRequest(event, null);
-    assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(201);
-    UUID id = UUID.fromString(Json.parseTrusted(response.getBody()).path("id").asText());
-    env.infra()
-        .blobStore()
-        .put(
-            env.env().get("UPLOADS_BUCKET"),
-            Upload.objectKey(owner.tenant().id(), id),
-            new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF},
-            "image/jpeg",
-            Map.of());
-    return id;
+    return ApiTestCalls.uploadedImage(handler, env, owner);
   }
 }
