@@ -36,7 +36,13 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 class DynamoDbIdempotencyStoreTest {
   private static final Duration TTL = Duration.ofHours(24);
   private static final Duration IN_PROGRESS = Duration.ofSeconds(60);
-  private static final Instant START = Instant.parse("2026-03-01T12:00:00Z");
+
+  /**
+   * Real time, not a fixed date: DynamoDB Local's TTL sweeper deletes items whose {@code expiresAt}
+   * is in the real past, which would make records vanish mid-test.
+   */
+  private static final Instant START =
+      Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
 
   private static TestInfrastructure.Provisioned env;
   private static DynamoDbClient dynamoDb;

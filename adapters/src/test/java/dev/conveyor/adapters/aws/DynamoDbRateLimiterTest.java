@@ -27,7 +27,8 @@ class DynamoDbRateLimiterTest {
 
   private static TestInfrastructure.Provisioned env;
   private final AtomicReference<Instant> now =
-      new AtomicReference<>(Instant.parse("2026-11-23T12:00:00Z"));
+      // Real time: DynamoDB Local deletes items whose TTL attribute is in the real past.
+      new AtomicReference<>(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
   private final Clock clock =
       new Clock() {
         @Override
