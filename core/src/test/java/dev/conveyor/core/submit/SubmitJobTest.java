@@ -19,11 +19,11 @@ import dev.conveyor.core.port.JobStore;
 import dev.conveyor.core.port.Outbox;
 import dev.conveyor.core.port.PendingMessage;
 import dev.conveyor.core.port.QueueMessage;
-import dev.conveyor.core.port.UploadStore;
 import dev.conveyor.core.port.WebhookEvent;
 import dev.conveyor.core.tenant.Tenant;
 import dev.conveyor.core.testing.InMemoryBlobStore;
 import dev.conveyor.core.testing.MutableClock;
+import dev.conveyor.core.upload.InMemoryUploads;
 import dev.conveyor.core.upload.Upload;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,7 +48,7 @@ class SubmitJobTest {
   private final InMemoryBlobStore blobs = new InMemoryBlobStore(clock);
   private final FakeOutbox outbox = new FakeOutbox();
   private final FakeJobStore jobs = new FakeJobStore(outbox);
-  private final FakeUploadStore uploads = new FakeUploadStore();
+  private final InMemoryUploads uploads = new InMemoryUploads();
   private final FakeJobQueue queue = new FakeJobQueue();
   private final SubmitJob submit =
       new SubmitJob(jobs, uploads, blobs, new OutboxDispatcher(queue, outbox), clock);
@@ -421,70 +421,6 @@ class SubmitJobTest {
     @Override
     public Optional<List<PendingMessage>> finish(Finish finish, WebhookEvent event) {
       throw new UnsupportedOperationException("submit never finishes");
-    }
-  }
-
-  /** Uploads by tenant: another tenant's upload is indistinguishable from a missing one. */
-  static final class FakeUploadStore implements UploadStore {
-    private final Map<UUID, Upload> uploads = new LinkedHashMap<>();
-
-    @Override
-    public void create(Upload upload) {
-      if (uploads.putIfAbsent(upload.id(), upload) != null) {
-        throw new IllegalStateException("duplicate upload " + upload.id());
-      }
-    }
-
-    @Override
-    public Optional<Upload> find(TenantId tenant, UUID uploadId) {
-      return Optional.ofNullable(uploads.get(uploadId)).filter(u -> u.tenantId().equals(tenant));
-    }
-
-    @Override
-    public Optional<Upload> markReceived(String bucket, String key, long size, Instant at) {
-      Optional<Upload> found =
-          uploads.values().stream()
-              .filter(u -> u.bucket().equals(bucket) && u.key().equals(key))
-              .findFirst();
-      return found.map(u -> {
-        if (u.state() == Upload.State.RECEIVED) {
-          return u;
-        }
-        Upload received =
-            new Upload(
-                u.id(),
-                u.tenantId(),
-                u.bucket(),
-                u.key(),
-                u.contentType(),
-                Upload.State.RECEIVED,
-                size,
-                u.createdAt(),
-                u.expiresAt(),
-                at,
-                u.contentLength(),
-                u.recipe(),
-                u.jobId(),
-                u.rejectedReason());
-        uploads.put(u.id(), received);
-        return received;
-      });
-    }
-
-    @Override
-    public Optional<Upload> findByKey(String bucket, String key) {
-      throw new UnsupportedOperationException("submit never handles S3 events");
-    }
-
-    @Override
-    public Optional<Receipt> receive(String bucket, String key, long size, Instant at, Job job) {
-      throw new UnsupportedOperationException("submit never handles S3 events");
-    }
-
-    @Override
-    public Optional<Upload> reject(
-        String bucket, String key, long size, Instant at, String reason) {
-      throw new UnsupportedOperationException("submit never handles S3 events");
     }
   }
 }

@@ -20,9 +20,10 @@ import java.util.UUID;
 /**
  * The uploads, jobs and outbox tables in memory, with the store's guarantees: an upload leaves
  * {@code pending} once, and its recipe's job and outbox row are written with that change or not at
- * all (every method is one "transaction": synchronized).
+ * all (every method is one "transaction": synchronized). Shared by the core tests that need
+ * uploads.
  */
-final class InMemoryUploads implements UploadStore {
+public final class InMemoryUploads implements UploadStore {
   final Map<UUID, Upload> uploads = new LinkedHashMap<>();
   final Map<JobId, Job> jobs = new LinkedHashMap<>();
   final Outboxes outbox = new Outboxes();
