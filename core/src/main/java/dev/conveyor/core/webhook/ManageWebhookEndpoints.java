@@ -8,7 +8,6 @@ import dev.conveyor.core.port.WebhookEndpointStore.Rotation;
 import dev.conveyor.core.submit.FieldError;
 import dev.conveyor.core.submit.ProblemException;
 import dev.conveyor.core.tenant.Tenant;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
@@ -236,18 +235,13 @@ public final class ManageWebhookEndpoints {
     return errors.size() == before ? uri : null;
   }
 
-  /** The webhook transport's rule: every address of the host is a loopback address. */
+  /** Delivery's rule ({@link WebhookAddresses}); a host that does not resolve is refused here. */
   private boolean loopbackHttpAllowed(String host) {
     if (!allowLoopbackHttp) {
       return false;
     }
     try {
-      for (InetAddress address : InetAddress.getAllByName(host)) {
-        if (!address.isLoopbackAddress()) {
-          return false;
-        }
-      }
-      return true;
+      return WebhookAddresses.allLoopback(host);
     } catch (UnknownHostException e) {
       return false;
     }

@@ -1,8 +1,8 @@
 package dev.conveyor.webhook;
 
 import dev.conveyor.core.port.WebhookTransport;
+import dev.conveyor.core.webhook.WebhookAddresses;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -86,16 +86,8 @@ public final class HttpWebhookTransport implements WebhookTransport {
   }
 
   private static boolean isLoopback(String host) throws IOException {
-    if (host == null) {
-      return false;
-    }
     try {
-      for (InetAddress address : InetAddress.getAllByName(host)) {
-        if (!address.isLoopbackAddress()) {
-          return false;
-        }
-      }
-      return true;
+      return WebhookAddresses.allLoopback(host);
     } catch (java.net.UnknownHostException e) {
       // DNS may be back in a minute: a transient failure, not a reason to give the delivery up.
       throw new IOException("cannot resolve " + host, e);
