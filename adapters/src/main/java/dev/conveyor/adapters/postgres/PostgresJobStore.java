@@ -43,9 +43,17 @@ public final class PostgresJobStore implements JobStore {
       "id, tenant_id, type, tier, state, attempt, spec, result, failure_code, failure_message,"
           + " correlation_id, created_at, updated_at, started_at, finished_at";
 
+  /**
+   * The job and the outbox row announcing it in one statement: atomic on its own, so a submission
+   * is a single round trip with no explicit transaction.
+   */
   private static final String INSERT_JOB =
-      "insert into jobs (id, tenant_id, type, tier, state, attempt, spec, correlation_id,"
-          + " created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)";
+      "with job as (insert into jobs (id, tenant_id, type, tier, state, attempt, spec,"
+          + " correlation_id, created_at, updated_at)"
+          + " values (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)"
+          + " returning id, tenant_id, tier, correlation_id, created_at)"
+          + " insert into outbox (tier, kind, subject_id, tenant_id, correlation_id, created_at)"
+          + " select tier, ?, id, tenant_id, correlation_id, created_at from job returning id";
 
   private static final String FIND =
       "select " + COLUMNS + " from jobs where id = ? and created_at = ?";
@@ -98,17 +106,19 @@ public final class PostgresJobStore implements JobStore {
   @Override
   public PendingMessage insert(Job job) {
     requireNew(job);
-    return Jdbc.inTransaction(dataSource, "insert job", connection -> insert(connection, job));
+    return Jdbc.withConnection(dataSource, "insert job", connection -> insert(connection, job));
   }
 
   /**
-   * Inserts a new queued job and the outbox row announcing it on the caller's connection, inside
-   * the caller's transaction: for stores whose own change creates a job (an upload's recipe).
+   * Inserts a new queued job and the outbox row announcing it on the caller's connection (inside
+   * the caller's transaction, if any): for stores whose own change creates a job (an upload's
+   * recipe).
    *
    * @throws IllegalArgumentException as {@link #insert(Job)}
    */
   static PendingMessage insert(Connection connection, Job job) throws SQLException {
     requireNew(job);
+    QueueMessage message = QueueMessage.job(job.id().value(), job.tenantId(), job.correlationId());
     try (PreparedStatement insert = connection.prepareStatement(INSERT_JOB)) {
       insert.setObject(1, job.id().value());
       insert.setObject(2, job.tenantId().value());
@@ -120,11 +130,12 @@ public final class PostgresJobStore implements JobStore {
       insert.setString(8, job.correlationId());
       Jdbc.setInstant(insert, 9, job.createdAt());
       Jdbc.setInstant(insert, 10, job.updatedAt());
-      insert.executeUpdate();
+      insert.setString(11, message.kind());
+      try (ResultSet rows = insert.executeQuery()) {
+        rows.next();
+        return new PendingMessage(rows.getLong(1), job.tier(), message);
+      }
     }
-    QueueMessage message = QueueMessage.job(job.id().value(), job.tenantId(), job.correlationId());
-    long outboxId = PostgresOutbox.insert(connection, job.tier(), message, job.createdAt());
-    return new PendingMessage(outboxId, job.tier(), message);
   }
 
   private static void requireNew(Job job) {

@@ -1,5 +1,6 @@
 package dev.conveyor.adapters.postgres;
 
+import dev.conveyor.core.concurrent.BatchCoalescer;
 import dev.conveyor.core.job.TenantId;
 import dev.conveyor.core.job.Tier;
 import dev.conveyor.core.port.Outbox;
@@ -11,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import javax.sql.DataSource;
@@ -26,30 +28,42 @@ public final class PostgresOutbox implements Outbox {
           + " values (?, ?, ?, ?, ?, ?) returning id";
 
   private static final String MARK_SENT =
-      "update outbox set sent_at = now() where id = ? and sent_at is null";
+      "update outbox set sent_at = now() where id = any(?) and sent_at is null";
+
+  /** Rows marked by one statement at most, when many requests finish at once. */
+  private static final int MAX_MARK_BATCH = 100;
 
   private static final String UNSENT =
       "select id, tier, kind, subject_id, tenant_id, correlation_id from outbox"
           + " where sent_at is null and created_at < ? order by created_at, id limit ?";
 
   private final DataSource dataSource;
+  private final BatchCoalescer<Long> marks = new BatchCoalescer<>(MAX_MARK_BATCH, this::markAll);
 
   public PostgresOutbox(DataSource dataSource) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
   }
 
-  /** Marks a row sent; marking it again (a relay racing the submitter) changes nothing. */
+  /**
+   * Marks a row sent; marking it again (a relay racing the submitter) changes nothing. Rows that
+   * concurrent requests mark meanwhile share one statement and one connection.
+   */
   @Override
   public void markSent(long outboxId) {
+    marks.submit(outboxId);
+  }
+
+  private List<RuntimeException> markAll(List<Long> outboxIds) {
     Jdbc.withConnection(
         dataSource,
-        "mark outbox row sent",
+        "mark outbox rows sent",
         connection -> {
           try (PreparedStatement update = connection.prepareStatement(MARK_SENT)) {
-            update.setLong(1, outboxId);
+            update.setArray(1, connection.createArrayOf("bigint", outboxIds.toArray()));
             return update.executeUpdate();
           }
         });
+    return Arrays.asList(new RuntimeException[outboxIds.size()]);
   }
 
   /**

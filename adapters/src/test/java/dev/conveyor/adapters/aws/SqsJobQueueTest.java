@@ -8,15 +8,28 @@ import dev.conveyor.core.job.TenantId;
 import dev.conveyor.core.job.Tier;
 import dev.conveyor.core.port.JobQueue;
 import dev.conveyor.core.port.QueueMessage;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequest;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 
 class SqsJobQueueTest {
 
@@ -92,6 +105,67 @@ class SqsJobQueueTest {
   }
 
   @Test
+  void concurrentSendsShareBatchCallsAndEveryMessageArrivesOnce() throws Exception {
+    AtomicInteger batchCalls = new AtomicInteger();
+    SqsClient counting = countingBatchCalls(aws.sqs(), batchCalls);
+    JobQueue queue = new SqsJobQueue(counting, queueUrls);
+    List<QueueMessage> sent = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      sent.add(QueueMessage.job(UUID.randomUUID(), new TenantId(UUID.randomUUID()), "corr-" + i));
+    }
+
+    try (ExecutorService senders = Executors.newFixedThreadPool(12)) {
+      List<Future<?>> sends = new ArrayList<>();
+      sent.forEach(
+          message -> sends.add(senders.submit(() -> queue.send(Tier.BACKGROUND, message))));
+      for (Future<?> send : sends) {
+        send.get(30, TimeUnit.SECONDS);
+      }
+    }
+
+    Map<QueueMessage, String> received = new HashMap<>();
+    for (int polls = 0; received.size() < sent.size() && polls < 20; polls++) {
+      for (Message message : receive(aws.sqs(), Tier.BACKGROUND)) {
+        received.put(
+            QueueMessage.fromJson(message.body()),
+            message.messageAttributes().get("correlation_id").stringValue());
+        aws.sqs()
+            .deleteMessage(b ->
+                b.queueUrl(queueUrls.get(Tier.BACKGROUND)).receiptHandle(message.receiptHandle()));
+      }
+    }
+    assertThat(received.keySet()).containsExactlyInAnyOrderElementsOf(sent);
+    received.forEach(
+        (message, correlationId) -> assertThat(correlationId).isEqualTo(message.correlationId()));
+    assertThat(batchCalls.get()).isBetween(6, 60);
+  }
+
+  @Test
+  void aMessageSqsRefusesInsideABatchFailsOnlyItsOwnSend() {
+    QueueMessage refused =
+        QueueMessage.job(UUID.randomUUID(), new TenantId(UUID.randomUUID()), "refused");
+    SqsClient refusingFirstEntry =
+        delegating(
+            aws.sqs(),
+            (method, args) ->
+                SendMessageBatchResponse.builder()
+                    .failed(
+                        BatchResultErrorEntry.builder()
+                            .id("0")
+                            .code("InternalError")
+                            .senderFault(false)
+                            .message("try again")
+                            .build())
+                    .build());
+    JobQueue queue = new SqsJobQueue(refusingFirstEntry, queueUrls);
+
+    assertThatThrownBy(() -> queue.send(Tier.STANDARD, refused))
+        .isInstanceOf(JobQueue.QueueUnavailableException.class)
+        .hasMessageContaining("standard")
+        .hasRootCauseMessage("InternalError: try again");
+  }
+
+  @Test
   void aTierWithoutAQueueIsAConfigurationError() {
     JobQueue queue =
         new SqsJobQueue(aws.sqs(), Map.of(Tier.CRITICAL, queueUrls.get(Tier.CRITICAL)));
@@ -125,5 +199,37 @@ class SqsJobQueueTest {
                         "QUEUE_URL_STANDARD", "http://q/s"))))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("QUEUE_URL_BACKGROUND");
+  }
+
+  /** The client, with {@code sendMessageBatch} calls counted. */
+  private static SqsClient countingBatchCalls(SqsClient sqs, AtomicInteger calls) {
+    return delegating(
+        sqs,
+        (method, args) -> {
+          calls.incrementAndGet();
+          return method.invoke(sqs, args);
+        });
+  }
+
+  private interface BatchCall {
+    Object handle(Method method, Object[] args) throws Exception;
+  }
+
+  /** The client, with {@code sendMessageBatch} answered by {@code batchCall}. */
+  private static SqsClient delegating(SqsClient sqs, BatchCall batchCall) {
+    return (SqsClient)
+        Proxy.newProxyInstance(
+            SqsClient.class.getClassLoader(),
+            new Class<?>[] {SqsClient.class},
+            (proxy, method, args) -> {
+              try {
+                return method.getName().equals("sendMessageBatch")
+                        && args[0] instanceof SendMessageBatchRequest
+                    ? batchCall.handle(method, args)
+                    : method.invoke(sqs, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 }

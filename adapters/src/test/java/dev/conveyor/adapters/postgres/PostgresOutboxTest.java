@@ -7,7 +7,12 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.conveyor.core.job.TenantId;
 import dev.conveyor.core.port.PendingMessage;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,6 +54,27 @@ class PostgresOutboxTest {
         .extracting(PendingMessage::outboxId)
         .contains(unsent.outboxId())
         .doesNotContain(sent.outboxId());
+  }
+
+  @Test
+  void rowsMarkedByConcurrentRequestsAreAllMarked() throws Exception {
+    Instant now = Fixtures.now();
+    List<PendingMessage> rows = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      rows.add(jobs.insert(Fixtures.queuedJob(tenant, now)));
+    }
+
+    try (ExecutorService requests = Executors.newFixedThreadPool(8)) {
+      List<Future<?>> marks = new ArrayList<>();
+      rows.forEach(row -> marks.add(requests.submit(() -> outbox.markSent(row.outboxId()))));
+      for (Future<?> mark : marks) {
+        mark.get(30, TimeUnit.SECONDS);
+      }
+    }
+
+    assertThat(outbox.unsent(now.plusSeconds(1), 1000))
+        .extracting(PendingMessage::outboxId)
+        .doesNotContainAnyElementsOf(rows.stream().map(PendingMessage::outboxId).toList());
   }
 
   @Test

@@ -70,4 +70,41 @@ class GcraTest {
     assertThat(refused.newTat()).isEmpty();
     assertThat(state).isEqualTo(before);
   }
+
+  @Test
+  void severalTokensAtOnceCostAsMuchAsThatManyRequests() {
+    Gcra.Take take = Gcra.take(Optional.empty(), T0, TEN_PER_SECOND_BURST_FIVE, 3);
+    state = take.newTat();
+
+    assertThat(take.grant().tokens()).isEqualTo(3);
+    int allowed = 0;
+    while (request(T0).allowed()) {
+      allowed++;
+    }
+    assertThat(allowed).isEqualTo(2);
+  }
+
+  @Test
+  void aTakeOfMoreThanTheBucketHoldsGetsWhatIsThere() {
+    request(T0);
+    request(T0);
+
+    Gcra.Take take = Gcra.take(state, T0, TEN_PER_SECOND_BURST_FIVE, 10);
+
+    assertThat(take.grant().tokens()).isEqualTo(3);
+    assertThat(take.newTat()).contains(T0.plusMillis(500));
+  }
+
+  @Test
+  void aTakeFromAnEmptyBucketGetsNothingAndTheWait() {
+    for (int i = 0; i < 5; i++) {
+      request(T0);
+    }
+
+    Gcra.Take take = Gcra.take(state, T0.plusMillis(30), TEN_PER_SECOND_BURST_FIVE, 4);
+
+    assertThat(take.grant().granted()).isFalse();
+    assertThat(take.grant().retryAfter()).isEqualTo(Duration.ofMillis(70));
+    assertThat(take.newTat()).isEmpty();
+  }
 }

@@ -2,10 +2,14 @@ package dev.conveyor.submit;
 
 import dev.conveyor.adapters.config.Env;
 import dev.conveyor.core.job.TenantId;
+import dev.conveyor.core.ratelimit.LeasingRateLimiter;
 import dev.conveyor.core.ratelimit.RateDecision;
 import dev.conveyor.core.ratelimit.RateLimit;
 import dev.conveyor.core.ratelimit.RateLimiter;
+import dev.conveyor.core.ratelimit.TokenBuckets;
 import dev.conveyor.core.submit.ProblemException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -16,7 +20,9 @@ import java.util.Map;
  *
  * <p>Settings per class ({@code READS}, {@code WRITES}, {@code UPLOADS}): {@code
  * RATE_LIMIT_<CLASS>_PER_SECOND} and {@code RATE_LIMIT_<CLASS>_BURST}; defaults 100/200 for reads,
- * 50/100 for writes, 20/40 for uploads.
+ * 50/100 for writes, 20/40 for uploads. The buckets are shared by all containers ({@link
+ * TokenBuckets}) and spent in leases of up to {@code RATE_LIMIT_LEASE_MILLIS} (5000; 0 asks the
+ * shared store on every request): see {@link LeasingRateLimiter}.
  */
 final class RouteLimits {
   private static final Map<Route.RouteClass, int[]> DEFAULTS =
@@ -33,7 +39,12 @@ final class RouteLimits {
     this.limits = new EnumMap<>(limits);
   }
 
-  static RouteLimits fromEnvironment(RateLimiter limiter, Env env) {
+  static RouteLimits fromEnvironment(TokenBuckets buckets, Env env, Clock clock) {
+    RateLimiter limiter =
+        new LeasingRateLimiter(
+            buckets,
+            Duration.ofMillis(env.intValue("RATE_LIMIT_LEASE_MILLIS", 5000, 0, 60_000)),
+            clock);
     Map<Route.RouteClass, RateLimit> limits = new EnumMap<>(Route.RouteClass.class);
     for (Route.RouteClass routeClass : Route.RouteClass.values()) {
       int[] defaults = DEFAULTS.get(routeClass);

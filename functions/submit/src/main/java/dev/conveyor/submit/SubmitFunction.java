@@ -3,7 +3,7 @@ package dev.conveyor.submit;
 import dev.conveyor.adapters.Infrastructure;
 import dev.conveyor.adapters.Lazy;
 import dev.conveyor.adapters.aws.DynamoDbIdempotencyStore;
-import dev.conveyor.adapters.aws.DynamoDbRateLimiter;
+import dev.conveyor.adapters.aws.DynamoDbTokenBuckets;
 import dev.conveyor.adapters.config.Env;
 import dev.conveyor.adapters.lambda.SqsBatchProcessor;
 import dev.conveyor.core.idempotency.Idempotency;
@@ -73,9 +73,10 @@ public final class SubmitFunction {
             env.intValue("MAX_REQUEST_BYTES", 64 * 1024, 1024, 6 * 1024 * 1024),
             idempotencyFilter(infra),
             RouteLimits.fromEnvironment(
-                new DynamoDbRateLimiter(
+                new DynamoDbTokenBuckets(
                     infra.aws().dynamoDb(), env.require("API_STATE_TABLE"), infra.clock()),
-                env));
+                env,
+                infra.clock()));
     this.recordUpload =
         new RecordUpload(
             infra.uploadStore(), infra.outboxDispatcher(), maxUploadBytes, infra.clock());

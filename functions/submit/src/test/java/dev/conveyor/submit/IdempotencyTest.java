@@ -9,7 +9,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.tests.annotations.Event;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.adapters.aws.DynamoDbIdempotencyStore;
-import dev.conveyor.adapters.aws.DynamoDbRateLimiter;
+import dev.conveyor.adapters.aws.DynamoDbTokenBuckets;
 import dev.conveyor.adapters.local.LocalTenants.LocalTenant;
 import dev.conveyor.adapters.testing.TestInfrastructure;
 import dev.conveyor.core.idempotency.Idempotency;
@@ -259,11 +259,12 @@ class IdempotencyTest {
             64 * 1024,
             new IdempotencyFilter(new Idempotency(store)),
             RouteLimits.fromEnvironment(
-                new DynamoDbRateLimiter(
+                new DynamoDbTokenBuckets(
                     env.infra().aws().dynamoDb(),
                     env.env().get("API_STATE_TABLE"),
                     java.time.Clock.systemUTC()),
-                env.infra().env())));
+                env.infra().env(),
+                java.time.Clock.systemUTC())));
   }
 
   /** Authorizes as {@code tenant} and sets (or, when null, removes) the Idempotency-Key. */

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.conveyor.adapters.testing.TestInfrastructure;
 import dev.conveyor.core.job.TenantId;
-import dev.conveyor.core.ratelimit.RateDecision;
 import dev.conveyor.core.ratelimit.RateLimit;
+import dev.conveyor.core.ratelimit.TokenBuckets.Grant;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Token buckets in DynamoDB Local, shared the way Lambda containers share them. */
-class DynamoDbRateLimiterTest {
+class DynamoDbTokenBucketsTest {
   private static final RateLimit TEN_PER_SECOND_BURST_FIVE = new RateLimit(10, 5);
 
   private static TestInfrastructure.Provisioned env;
@@ -57,8 +57,8 @@ class DynamoDbRateLimiterTest {
     env.close();
   }
 
-  private DynamoDbRateLimiter container() {
-    return new DynamoDbRateLimiter(
+  private DynamoDbTokenBuckets container() {
+    return new DynamoDbTokenBuckets(
         env.infra().aws().dynamoDb(), env.env().get("API_STATE_TABLE"), clock);
   }
 
@@ -69,13 +69,13 @@ class DynamoDbRateLimiterTest {
   @Test
   void twoContainersShareOneBucket() {
     TenantId tenant = newTenant();
-    DynamoDbRateLimiter a = container();
-    DynamoDbRateLimiter b = container();
+    DynamoDbTokenBuckets a = container();
+    DynamoDbTokenBuckets b = container();
 
     int allowed = 0;
     for (int i = 0; i < 10; i++) {
-      DynamoDbRateLimiter either = i % 2 == 0 ? a : b;
-      if (either.acquire(tenant, "writes", TEN_PER_SECOND_BURST_FIVE).allowed()) {
+      DynamoDbTokenBuckets either = i % 2 == 0 ? a : b;
+      if (either.take(tenant, "writes", TEN_PER_SECOND_BURST_FIVE, 1).granted()) {
         allowed++;
       }
     }
@@ -86,30 +86,30 @@ class DynamoDbRateLimiterTest {
   @Test
   void aRefusalSaysHowLongToWaitAndTheBucketRefills() {
     TenantId tenant = newTenant();
-    DynamoDbRateLimiter limiter = container();
+    DynamoDbTokenBuckets limiter = container();
     for (int i = 0; i < 5; i++) {
-      limiter.acquire(tenant, "writes", TEN_PER_SECOND_BURST_FIVE);
+      limiter.take(tenant, "writes", TEN_PER_SECOND_BURST_FIVE, 1);
     }
 
-    RateDecision refused = limiter.acquire(tenant, "writes", TEN_PER_SECOND_BURST_FIVE);
-    assertThat(refused.allowed()).isFalse();
+    Grant refused = limiter.take(tenant, "writes", TEN_PER_SECOND_BURST_FIVE, 1);
+    assertThat(refused.granted()).isFalse();
     assertThat(refused.retryAfter()).isEqualTo(Duration.ofMillis(100));
 
     now.set(now.get().plusMillis(100));
-    assertThat(limiter.acquire(tenant, "writes", TEN_PER_SECOND_BURST_FIVE).allowed()).isTrue();
+    assertThat(limiter.take(tenant, "writes", TEN_PER_SECOND_BURST_FIVE, 1).granted()).isTrue();
   }
 
   @Test
   void bucketsAreSeparatePerTenantAndPerClass() {
     TenantId busy = newTenant();
-    DynamoDbRateLimiter limiter = container();
+    DynamoDbTokenBuckets limiter = container();
     for (int i = 0; i < 5; i++) {
-      limiter.acquire(busy, "writes", TEN_PER_SECOND_BURST_FIVE);
+      limiter.take(busy, "writes", TEN_PER_SECOND_BURST_FIVE, 1);
     }
 
-    assertThat(limiter.acquire(busy, "writes", TEN_PER_SECOND_BURST_FIVE).allowed()).isFalse();
-    assertThat(limiter.acquire(busy, "reads", TEN_PER_SECOND_BURST_FIVE).allowed()).isTrue();
-    assertThat(limiter.acquire(newTenant(), "writes", TEN_PER_SECOND_BURST_FIVE).allowed())
+    assertThat(limiter.take(busy, "writes", TEN_PER_SECOND_BURST_FIVE, 1).granted()).isFalse();
+    assertThat(limiter.take(busy, "reads", TEN_PER_SECOND_BURST_FIVE, 1).granted()).isTrue();
+    assertThat(limiter.take(newTenant(), "writes", TEN_PER_SECOND_BURST_FIVE, 1).granted())
         .isTrue();
   }
 
@@ -118,16 +118,18 @@ class DynamoDbRateLimiterTest {
     TenantId tenant = newTenant();
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
-      List<Future<RateDecision>> decisions = new ArrayList<>();
+      List<Future<Grant>> decisions = new ArrayList<>();
       for (int i = 0; i < 24; i++) {
-        DynamoDbRateLimiter own = container(); // as many containers as requests
-        decisions.add(pool.submit(() -> own.acquire(tenant, "writes", TEN_PER_SECOND_BURST_FIVE)));
+        DynamoDbTokenBuckets own = container(); // as many containers as requests
+        int wanted = 1 + i % 3;
+        decisions.add(
+            pool.submit(() -> own.take(tenant, "writes", TEN_PER_SECOND_BURST_FIVE, wanted)));
       }
       long allowed = 0;
-      for (Future<RateDecision> d : decisions) {
-        allowed += d.get().allowed() ? 1 : 0;
+      for (Future<Grant> d : decisions) {
+        allowed += d.get().tokens();
       }
-      // Exactly the burst: contention between containers neither over- nor under-spends.
+      // Exactly the burst, whatever each asked for: contention neither over- nor under-spends.
       assertThat(allowed).isEqualTo(5);
     } finally {
       pool.shutdownNow();
@@ -141,11 +143,44 @@ class DynamoDbRateLimiterTest {
     broken.put("AWS_MAX_ATTEMPTS", "1");
     try (AwsClients clients =
         AwsClients.fromEnvironment(dev.conveyor.adapters.config.Env.of(broken))) {
-      DynamoDbRateLimiter limiter =
-          new DynamoDbRateLimiter(clients.dynamoDb(), env.env().get("API_STATE_TABLE"), clock);
+      DynamoDbTokenBuckets limiter =
+          new DynamoDbTokenBuckets(clients.dynamoDb(), env.env().get("API_STATE_TABLE"), clock);
 
-      assertThat(limiter.acquire(newTenant(), "writes", TEN_PER_SECOND_BURST_FIVE).allowed())
+      assertThat(limiter.take(newTenant(), "writes", TEN_PER_SECOND_BURST_FIVE, 1).granted())
           .isTrue();
     }
+  }
+
+  @Test
+  void severalTokensAtOnceSpendTheBucketLikeThatManyRequests() {
+    TenantId tenant = newTenant();
+    DynamoDbTokenBuckets buckets = container();
+
+    Grant three = buckets.take(tenant, "writes", TEN_PER_SECOND_BURST_FIVE, 3);
+    Grant rest = buckets.take(tenant, "writes", TEN_PER_SECOND_BURST_FIVE, 3);
+    Grant none = buckets.take(tenant, "writes", TEN_PER_SECOND_BURST_FIVE, 3);
+
+    assertThat(three.tokens()).isEqualTo(3);
+    assertThat(rest.tokens()).as("only two were left").isEqualTo(2);
+    assertThat(none.granted()).isFalse();
+    assertThat(none.retryAfter()).isEqualTo(Duration.ofMillis(100));
+  }
+
+  @Test
+  void noTakeGetsMoreThanTheBurst() {
+    Grant grant = container().take(newTenant(), "writes", TEN_PER_SECOND_BURST_FIVE, 50);
+
+    assertThat(grant.tokens()).isEqualTo(5);
+  }
+
+  @Test
+  void aBusyBucketGrantsWhatHasRefilled() {
+    TenantId tenant = newTenant();
+    DynamoDbTokenBuckets buckets = container();
+    buckets.take(tenant, "writes", TEN_PER_SECOND_BURST_FIVE, 5);
+
+    now.set(now.get().plusMillis(250));
+
+    assertThat(buckets.take(tenant, "writes", TEN_PER_SECOND_BURST_FIVE, 5).tokens()).isEqualTo(2);
   }
 }
