@@ -11,38 +11,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-java_major() { "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
-
-find_jdk25() {
-  local candidate
-  for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-* /usr/lib/jvm/java-25-* /usr/lib/jvm/jdk-25*; do
-    if [[ -n "$candidate" && -x "$candidate/bin/java" ]]; then
-      local major; major="$(java_major "$candidate")"
-      if [[ "${major:-0}" -ge 25 ]]; then echo "$candidate"; return 0; fi
-    fi
-  done
-  return 1
-}
-
-if ! JAVA_HOME="$(find_jdk25)"; then
-  echo "run-submit-benchmark: needs a JDK 25 (set JAVA_HOME, or install Temurin 25 under /usr/lib/jvm)." >&2
-  exit 1
-fi
-export JAVA_HOME
-export PATH="$JAVA_HOME/bin:$PATH"
-
-classpath_file="bench/target/classpath.txt"
-
-needs_build() {
-  [[ ! -f "$classpath_file" ]] && return 0
-  [[ -n "$(find pom.xml core adapters emulators events functions local bench \
-      \( -path '*/target' -prune \) -o \( -newer "$classpath_file" -type f -print \) 2>/dev/null | head -1)" ]]
-}
-
-if [[ "${BENCH_NO_BUILD:-}" != 1 ]] && needs_build; then
-  echo "Building Conveyor and the benchmark…"
-  ./mvnw -B -q package -DskipTests -Dspotless.check.skip=true -pl bench -am
-fi
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 # The commit measured, read-only (no index refresh): "abc1234" or "abc1234 + uncommitted changes".
 revision() {
@@ -62,5 +32,5 @@ exec java --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAM
   -Dlog4j2.configurationFile=log4j2-local.xml \
   -Dbench.revision="$(revision)" \
   -Dbench.command="${BENCH_JVM_OPTS:+BENCH_JVM_OPTS='$BENCH_JVM_OPTS' }bench/run-submit-benchmark.sh $*" \
-  -cp "bench/target/classes:$(cat "$classpath_file")" dev.conveyor.bench.SubmitBenchmark \
+  -cp "$(bench_classpath)" dev.conveyor.bench.SubmitBenchmark \
   --out="$root/bench/target/submit-benchmark.md" "$@"
