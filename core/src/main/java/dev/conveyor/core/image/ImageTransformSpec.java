@@ -11,9 +11,11 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * An {@code image.transform} job: one source upload and one or more renditions.
@@ -21,8 +23,21 @@ import java.util.UUID;
  * <pre>{@code
  * {"type": "image.transform",
  *  "source": {"uploadId": "0193..."},
- *  "renditions": [{"name": "thumb", "width": 320, "format": "jpeg", "quality": 80}]}
+ *  "renditions": [{"name": "thumb", "width": 320, "format": "jpeg", "quality": 80},
+ *                 {"name": "square", "width": 256, "height": 256, "fit": "cover",
+ *                  "position": "attention", "format": "webp"},
+ *                 {"name": "detail", "crop": {"left": 10, "top": 20, "width": 400, "height": 300},
+ *                  "rotate": 90, "flop": true, "format": "png"}]}
  * }</pre>
+ *
+ * <p>Per rendition: {@code name} (required); {@code width}, {@code height} (1-8192; neither keeps
+ * the size); {@code fit} ({@code inside}, the default, {@code outside}, {@code cover}, {@code
+ * contain}, {@code fill}: the last three need both sides); {@code position} (a compass point such
+ * as {@code north}, {@code centre}, or {@code attention}, for cover); {@code withoutEnlargement}
+ * (true); {@code crop} (a rectangle of the upright source); {@code rotate} (0, 90, 180, 270);
+ * {@code flip}, {@code flop}; {@code format} ({@code jpeg}, {@code png}, {@code webp}, {@code
+ * avif}); {@code quality} (1-100, 80); {@code progressive} (false); {@code background} ({@code
+ * "#ffffff"}). See {@link Rendition} for the order of the steps.
  */
 public record ImageTransformSpec(UUID sourceUploadId, List<Rendition> renditions) {
   public static final int MAX_RENDITIONS = 10;
@@ -30,8 +45,27 @@ public record ImageTransformSpec(UUID sourceUploadId, List<Rendition> renditions
   public static final int DEFAULT_QUALITY = 80;
 
   private static final Set<String> TOP_LEVEL = Set.of("type", "source", "renditions");
+
+  /** The largest crop offset or side: far beyond any source the pixel limit lets through. */
+  public static final int MAX_CROP = 65_535;
+
   private static final Set<String> RENDITION_FIELDS =
-      Set.of("name", "width", "height", "format", "quality");
+      Set.of(
+          "name",
+          "width",
+          "height",
+          "fit",
+          "position",
+          "withoutEnlargement",
+          "crop",
+          "rotate",
+          "flip",
+          "flop",
+          "format",
+          "quality",
+          "progressive",
+          "background");
+  private static final Set<String> CROP_FIELDS = Set.of("left", "top", "width", "height");
 
   /**
    * Validates a request body, collecting every problem rather than stopping at the first.
@@ -123,14 +157,58 @@ public record ImageTransformSpec(UUID sourceUploadId, List<Rendition> renditions
     }
     OptionalInt width = dimension(node, "width", at, errors);
     OptionalInt height = dimension(node, "height", at, errors);
-    if (!hasValue(node, "width") && !hasValue(node, "height")) {
-      errors.add(new FieldError(at, "give a width, a height, or both"));
+    Fit fit =
+        choice(
+            node,
+            "fit",
+            Fit.INSIDE,
+            Fit::fromWireName,
+            "inside, outside, cover, contain, fill",
+            at,
+            errors);
+    if (fit != null
+        && fit.needsBothSides()
+        && (!hasValue(node, "width") || !hasValue(node, "height"))) {
+      errors.add(new FieldError(at + "/fit", fit.wireName() + " needs both width and height"));
     }
-    String formatName = node.path("format").asText("jpeg");
-    ImageFormat format = ImageFormat.fromWireName(formatName).orElse(null);
-    if (format == null) {
-      errors.add(new FieldError(at + "/format", "unsupported format: one of jpeg, png"));
+    Position position =
+        choice(
+            node,
+            "position",
+            Position.CENTRE,
+            Position::fromWireName,
+            Position.wireNames(),
+            at,
+            errors);
+    if (position == Position.ATTENTION && fit != Fit.COVER) {
+      errors.add(new FieldError(at + "/position", "attention applies to fit cover only"));
     }
+    boolean withoutEnlargement = flag(node, "withoutEnlargement", true, at, errors);
+    Optional<CropArea> crop = crop(node, at, errors);
+    Rotation rotate = Rotation.NONE;
+    if (hasValue(node, "rotate")) {
+      JsonNode r = node.get("rotate");
+      Optional<Rotation> rotation =
+          r.isIntegralNumber() && r.canConvertToInt()
+              ? Rotation.ofDegrees(r.asInt())
+              : Optional.empty();
+      if (rotation.isEmpty()) {
+        errors.add(new FieldError(at + "/rotate", "one of 0, 90, 180, 270 (degrees clockwise)"));
+      } else {
+        rotate = rotation.get();
+      }
+    }
+    boolean flip = flag(node, "flip", false, at, errors);
+    boolean flop = flag(node, "flop", false, at, errors);
+    ImageFormat format =
+        choice(
+            node,
+            "format",
+            ImageFormat.JPEG,
+            ImageFormat::fromWireName,
+            ImageFormat.wireNames(),
+            at,
+            errors);
     int quality = DEFAULT_QUALITY;
     if (node.has("quality")) {
       JsonNode q = node.get("quality");
@@ -140,7 +218,98 @@ public record ImageTransformSpec(UUID sourceUploadId, List<Rendition> renditions
         quality = q.asInt();
       }
     }
-    return errors.size() == before ? new Rendition(name, width, height, format, quality) : null;
+    boolean progressive = flag(node, "progressive", false, at, errors);
+    int background = Rendition.WHITE;
+    if (hasValue(node, "background")) {
+      String colour = node.get("background").isTextual() ? node.get("background").asText() : "";
+      if (!colour.matches("#[0-9a-fA-F]{6}")) {
+        errors.add(new FieldError(at + "/background", "a colour such as \"#ffffff\""));
+      } else {
+        background = Integer.parseInt(colour.substring(1), 16);
+      }
+    }
+    return errors.size() == before
+        ? new Rendition(
+            name,
+            width,
+            height,
+            fit,
+            position,
+            withoutEnlargement,
+            crop,
+            rotate,
+            flip,
+            flop,
+            format,
+            quality,
+            progressive,
+            background)
+        : null;
+  }
+
+  /** A named choice such as {@code fit}; {@code fallback} when absent, null when invalid. */
+  private static <T> T choice(
+      JsonNode node,
+      String field,
+      T fallback,
+      Function<String, Optional<T>> byName,
+      String known,
+      String at,
+      List<FieldError> errors) {
+    if (!hasValue(node, field)) {
+      return fallback;
+    }
+    JsonNode value = node.get(field);
+    Optional<T> chosen = value.isTextual() ? byName.apply(value.asText()) : Optional.empty();
+    if (chosen.isEmpty()) {
+      errors.add(new FieldError(at + "/" + field, "one of " + known));
+      return null;
+    }
+    return chosen.get();
+  }
+
+  private static boolean flag(
+      JsonNode node, String field, boolean fallback, String at, List<FieldError> errors) {
+    if (!hasValue(node, field)) {
+      return fallback;
+    }
+    if (!node.get(field).isBoolean()) {
+      errors.add(new FieldError(at + "/" + field, "true or false"));
+      return fallback;
+    }
+    return node.get(field).asBoolean();
+  }
+
+  private static Optional<CropArea> crop(JsonNode node, String at, List<FieldError> errors) {
+    if (!hasValue(node, "crop")) {
+      return Optional.empty();
+    }
+    JsonNode crop = node.get("crop");
+    String where = at + "/crop";
+    if (!crop.isObject()) {
+      errors.add(new FieldError(where, "an object: {\"left\", \"top\", \"width\", \"height\"}"));
+      return Optional.empty();
+    }
+    int before = errors.size();
+    rejectUnknownFields(crop, CROP_FIELDS, where, errors);
+    int left = bounded(crop, "left", 0, where, errors);
+    int top = bounded(crop, "top", 0, where, errors);
+    int width = bounded(crop, "width", 1, where, errors);
+    int height = bounded(crop, "height", 1, where, errors);
+    return errors.size() == before
+        ? Optional.of(new CropArea(left, top, width, height))
+        : Optional.empty();
+  }
+
+  private static int bounded(
+      JsonNode node, String field, int min, String at, List<FieldError> errors) {
+    JsonNode v = node.path(field);
+    if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < min || v.asInt() > MAX_CROP) {
+      errors.add(
+          new FieldError(at + "/" + field, "required: an integer from " + min + " to " + MAX_CROP));
+      return min;
+    }
+    return v.asInt();
   }
 
   private static OptionalInt dimension(
@@ -193,7 +362,23 @@ public record ImageTransformSpec(UUID sourceUploadId, List<Rendition> renditions
       ObjectNode n = list.addObject().put("name", r.name());
       r.width().ifPresent(w -> n.put("width", w));
       r.height().ifPresent(h -> n.put("height", h));
-      n.put("format", r.format().wireName()).put("quality", r.quality());
+      n.put("fit", r.fit().wireName())
+          .put("position", r.position().wireName())
+          .put("withoutEnlargement", r.withoutEnlargement());
+      r.crop()
+          .ifPresent(c ->
+              n.putObject("crop")
+                  .put("left", c.left())
+                  .put("top", c.top())
+                  .put("width", c.width())
+                  .put("height", c.height()));
+      n.put("rotate", r.rotate().degrees())
+          .put("flip", r.flip())
+          .put("flop", r.flop())
+          .put("format", r.format().wireName())
+          .put("quality", r.quality())
+          .put("progressive", r.progressive())
+          .put("background", String.format("#%06x", r.background()));
     }
     return root;
   }

@@ -52,7 +52,10 @@ class ImageTransformSpecTest {
             json(
                 """
                 {"source": {"uploadId": "%s"},
-                 "renditions": [{"name": "thumb", "width": 320, "format": "jpeg", "quality": 80}]}
+                 "renditions": [{"name": "thumb", "width": 320, "fit": "inside",
+                   "position": "centre", "withoutEnlargement": true, "rotate": 0,
+                   "flip": false, "flop": false, "format": "jpeg", "quality": 80,
+                   "progressive": false, "background": "#ffffff"}]}
                 """
                     .formatted(UPLOAD)));
   }
@@ -216,23 +219,16 @@ class ImageTransformSpecTest {
   }
 
   @Test
-  void aRenditionWithNeitherWidthNorHeightIsRejectedAtTheRendition() {
+  void aRenditionWithNeitherWidthNorHeightKeepsTheSize() {
     ObjectNode body = valid();
     rendition(body, 0).remove("width");
+    rendition(body, 0).put("format", "webp");
 
-    assertThat(errorsOf(body))
-        .containsExactly(new FieldError("/renditions/0", "give a width, a height, or both"));
-  }
+    Rendition rendition = ImageTransformSpec.parse(body).renditions().getFirst();
 
-  @Test
-  void aMissingDimensionIsReportedAlongsideOtherErrorsOfTheSameRendition() {
-    ObjectNode body = valid();
-    rendition(body, 0).remove("width");
-    rendition(body, 0).put("name", "Thumb");
-
-    assertThat(errorsOf(body))
-        .extracting(FieldError::pointer)
-        .containsExactlyInAnyOrder("/renditions/0/name", "/renditions/0");
+    assertThat(rendition.width()).isEmpty();
+    assertThat(rendition.height()).isEmpty();
+    assertThat(rendition.format()).isEqualTo(ImageFormat.WEBP);
   }
 
   @ParameterizedTest
@@ -255,14 +251,13 @@ class ImageTransformSpecTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"webp", "JPEG", "jpg", "gif", ""})
+  @ValueSource(strings = {"JPEG", "jpg", "gif", "heic", ""})
   void anUnknownFormatIsRejectedWithItsPointer(String format) {
     ObjectNode body = valid();
     rendition(body, 0).put("format", format);
 
     assertThat(errorsOf(body))
-        .containsExactly(
-            new FieldError("/renditions/0/format", "unsupported format: one of jpeg, png"));
+        .containsExactly(new FieldError("/renditions/0/format", "one of jpeg, png, webp, avif"));
   }
 
   @ParameterizedTest
@@ -287,10 +282,10 @@ class ImageTransformSpecTest {
   void anUnknownFieldInARenditionIsRejectedWithItsPointer() {
     ObjectNode body = valid();
     ((ArrayNode) body.get("renditions")).addObject().put("name", "big").put("width", 2000);
-    rendition(body, 1).put("crop", "center");
+    rendition(body, 1).put("blur", 3);
 
     assertThat(errorsOf(body))
-        .containsExactly(new FieldError("/renditions/1/crop", "unknown field"));
+        .containsExactly(new FieldError("/renditions/1/blur", "unknown field"));
   }
 
   @Test
@@ -320,7 +315,7 @@ class ImageTransformSpecTest {
                  "source": {"uploadId": "nope"},
                  "renditions": [
                    {"name": "Thumb", "width": 0},
-                   {"name": "ok", "height": 9000, "format": "webp", "quality": 0, "blur": 3},
+                   {"name": "ok", "height": 9000, "format": "gif", "quality": 0, "blur": 3},
                    {"name": "dup", "width": 5},
                    {"name": "dup", "height": 5}]}
                 """));
@@ -394,5 +389,120 @@ class ImageTransformSpecTest {
       assertThat(e.status()).isEqualTo(422);
       return e;
     }
+  }
+
+  @Test
+  void everyOperationRoundTripsThroughTheStoredForm() {
+    ObjectNode body = valid();
+    rendition(body, 0)
+        .put("height", 200)
+        .put("fit", "cover")
+        .put("position", "attention")
+        .put("withoutEnlargement", false)
+        .put("rotate", 270)
+        .put("flip", true)
+        .put("flop", true)
+        .put("format", "avif")
+        .put("quality", 55)
+        .put("progressive", true)
+        .put("background", "#10A0ff")
+        .putObject("crop")
+        .put("left", 5)
+        .put("top", 6)
+        .put("width", 70)
+        .put("height", 80);
+
+    ImageTransformSpec spec = ImageTransformSpec.parse(body);
+    Rendition r = spec.renditions().getFirst();
+
+    assertThat(r.fit()).isEqualTo(Fit.COVER);
+    assertThat(r.position()).isEqualTo(Position.ATTENTION);
+    assertThat(r.withoutEnlargement()).isFalse();
+    assertThat(r.crop()).contains(new CropArea(5, 6, 70, 80));
+    assertThat(r.rotate()).isEqualTo(Rotation.CLOCKWISE_270);
+    assertThat(r.flip()).isTrue();
+    assertThat(r.flop()).isTrue();
+    assertThat(r.format()).isEqualTo(ImageFormat.AVIF);
+    assertThat(r.quality()).isEqualTo(55);
+    assertThat(r.progressive()).isTrue();
+    assertThat(r.background()).isEqualTo(0x10A0FF);
+    ObjectNode stored = spec.toJson();
+    stored.put("type", "image.transform");
+    assertThat(ImageTransformSpec.fromStored(stored)).isEqualTo(spec);
+  }
+
+  @Test
+  void defaultsAreAPlainResizeInsideTheBoxWithoutEnlargement() {
+    Rendition r = ImageTransformSpec.parse(valid()).renditions().getFirst();
+
+    assertThat(r.fit()).isEqualTo(Fit.INSIDE);
+    assertThat(r.position()).isEqualTo(Position.CENTRE);
+    assertThat(r.withoutEnlargement()).isTrue();
+    assertThat(r.crop()).isEmpty();
+    assertThat(r.rotate()).isEqualTo(Rotation.NONE);
+    assertThat(r.progressive()).isFalse();
+    assertThat(r.background()).isEqualTo(Rendition.WHITE);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"cover", "contain", "fill"})
+  void fitsThatProduceTheExactBoxNeedBothSides(String fit) {
+    ObjectNode body = valid();
+    rendition(body, 0).put("fit", fit);
+
+    assertThat(errorsOf(body))
+        .containsExactly(new FieldError("/renditions/0/fit", fit + " needs both width and height"));
+  }
+
+  @Test
+  void attentionIsAPositionForCoverOnly() {
+    ObjectNode body = valid();
+    rendition(body, 0).put("height", 100).put("fit", "contain").put("position", "attention");
+
+    assertThat(errorsOf(body))
+        .containsExactly(
+            new FieldError("/renditions/0/position", "attention applies to fit cover only"));
+  }
+
+  @Test
+  void centerIsAcceptedForCentre() {
+    ObjectNode body = valid();
+    rendition(body, 0).put("height", 100).put("fit", "cover").put("position", "center");
+
+    assertThat(ImageTransformSpec.parse(body).renditions().getFirst().position())
+        .isEqualTo(Position.CENTRE);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{\"fit\": \"stretch\"}",
+        "{\"fit\": 1}",
+        "{\"position\": \"top\"}",
+        "{\"rotate\": 45}",
+        "{\"rotate\": \"90\"}",
+        "{\"rotate\": 90.5}",
+        "{\"flip\": \"yes\"}",
+        "{\"flop\": 1}",
+        "{\"progressive\": \"on\"}",
+        "{\"withoutEnlargement\": \"false\"}",
+        "{\"background\": \"white\"}",
+        "{\"background\": \"#fff\"}",
+        "{\"crop\": \"centre\"}",
+        "{\"crop\": {\"left\": 0, \"top\": 0, \"width\": 0, \"height\": 10}}",
+        "{\"crop\": {\"left\": -1, \"top\": 0, \"width\": 10, \"height\": 10}}",
+        "{\"crop\": {\"left\": 0, \"top\": 0, \"width\": 10}}",
+        "{\"crop\": {\"left\": 0, \"top\": 0, \"width\": 70000, \"height\": 10}}",
+        "{\"crop\": {\"left\": 0, \"top\": 0, \"width\": 10, \"height\": 10, \"x\": 1}}"
+      })
+  void anInvalidOperationIsRejectedWithItsPointer(String operation) {
+    ObjectNode body = valid();
+    ObjectNode changes = (ObjectNode) json(operation);
+    String field = changes.properties().iterator().next().getKey();
+    rendition(body, 0).setAll(changes);
+
+    assertThat(errorsOf(body))
+        .isNotEmpty()
+        .allSatisfy(error -> assertThat(error.pointer()).startsWith("/renditions/0/" + field));
   }
 }

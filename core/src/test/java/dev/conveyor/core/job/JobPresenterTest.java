@@ -22,7 +22,10 @@ class JobPresenterTest {
       Json.parseTrusted(
           """
           {"source": {"uploadId": "0193a5b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b"},
-           "renditions": [{"name": "thumb", "width": 320, "format": "jpeg", "quality": 80}]}
+           "renditions": [{"name": "thumb", "width": 320, "fit": "inside",
+                   "position": "centre", "withoutEnlargement": true, "rotate": 0,
+                   "flip": false, "flop": false, "format": "jpeg", "quality": 80,
+                   "progressive": false, "background": "#ffffff"}]}
           """);
 
   private final MutableClock clock = new MutableClock();

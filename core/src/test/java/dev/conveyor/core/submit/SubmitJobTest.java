@@ -189,7 +189,10 @@ class SubmitJobTest {
             Json.parseTrusted(
                 """
                 {"source": {"uploadId": "%s"},
-                 "renditions": [{"name": "thumb", "width": 320, "format": "jpeg", "quality": 80}]}
+                 "renditions": [{"name": "thumb", "width": 320, "fit": "inside",
+                   "position": "centre", "withoutEnlargement": true, "rotate": 0,
+                   "flip": false, "flop": false, "format": "jpeg", "quality": 80,
+                   "progressive": false, "background": "#ffffff"}]}
                 """
                     .formatted(upload.id())));
   }

@@ -117,7 +117,10 @@ class CreateUploadTest {
             body(
                 """
                 {"type": "image.transform",
-                 "renditions": [{"name": "thumb", "width": 320, "format": "jpeg", "quality": 80}]}
+                 "renditions": [{"name": "thumb", "width": 320, "fit": "inside",
+                   "position": "centre", "withoutEnlargement": true, "rotate": 0,
+                   "flip": false, "flop": false, "format": "jpeg", "quality": 80,
+                   "progressive": false, "background": "#ffffff"}]}
                 """));
     assertThat(uploads.find(acme.id(), upload.id()).orElseThrow().recipe())
         .isEqualTo(upload.recipe());

@@ -13,7 +13,10 @@ public final class ImageFailures {
   /** The header declares more pixels than {@link ImageLimits#maxSourcePixels()}. */
   public static final String SOURCE_PIXELS_TOO_MANY = "source-pixels-too-many";
 
-  /** The bytes are not JPEG or PNG (judged by magic bytes, never by name or content type). */
+  /**
+   * The bytes are not an image format we accept (judged by magic bytes, never by name or content
+   * type).
+   */
   public static final String UNSUPPORTED_FORMAT = "unsupported-format";
 
   /** The header or the image data cannot be decoded (including truncated files). */
@@ -21,6 +24,15 @@ public final class ImageFailures {
 
   /** A rendition would exceed {@link ImageLimits#maxOutputDimension()} on a side. */
   public static final String OUTPUT_TOO_LARGE = "output-too-large";
+
+  /** A rendition's crop does not lie inside the (upright) source image. */
+  public static final String INVALID_CROP = "invalid-crop";
+
+  /**
+   * The engine in use cannot do what a rendition asks (e.g. AVIF or attention cropping without
+   * libvips).
+   */
+  public static final String UNSUPPORTED_OPERATION = "unsupported-operation";
 
   /** The job's source upload does not exist (never uploaded, or expired). */
   public static final String SOURCE_MISSING = "source-missing";

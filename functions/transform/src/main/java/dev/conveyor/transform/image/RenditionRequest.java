@@ -1,33 +1,89 @@
 package dev.conveyor.transform.image;
 
+import dev.conveyor.core.image.CropArea;
+import dev.conveyor.core.image.Fit;
 import dev.conveyor.core.image.ImageFormat;
+import dev.conveyor.core.image.Position;
 import dev.conveyor.core.image.Rendition;
+import dev.conveyor.core.image.Rotation;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * What one output should be: a bounding width and/or height (either may be absent), a format and a
- * quality. The image keeps its aspect ratio and is never enlarged; see {@link #fit}.
+ * What one output should be, as an engine sees it: a job's {@link Rendition} without its name. The
+ * geometry (sizes, crops, padding) is computed once, engine-independently, by {@link #plan}; an
+ * engine only carries the plan out, so every engine produces exactly the same dimensions.
  *
- * @param quality 1-100; used by lossy formats (JPEG), ignored by lossless ones (PNG)
+ * @param quality 1-100; used by lossy formats (JPEG, WebP, AVIF), ignored by PNG
+ * @param background 0xRRGGBB: contain's padding and the colour alpha is flattened onto for JPEG
  */
 public record RenditionRequest(
-    OptionalInt width, OptionalInt height, ImageFormat format, int quality) {
+    OptionalInt width,
+    OptionalInt height,
+    Fit fit,
+    Position position,
+    boolean withoutEnlargement,
+    Optional<CropArea> crop,
+    Rotation rotate,
+    boolean flip,
+    boolean flop,
+    ImageFormat format,
+    int quality,
+    boolean progressive,
+    int background) {
   public RenditionRequest {
     Objects.requireNonNull(width, "width");
     Objects.requireNonNull(height, "height");
+    Objects.requireNonNull(fit, "fit");
+    Objects.requireNonNull(position, "position");
+    Objects.requireNonNull(crop, "crop");
+    Objects.requireNonNull(rotate, "rotate");
     Objects.requireNonNull(format, "format");
     if (width.isPresent() && width.getAsInt() < 1 || height.isPresent() && height.getAsInt() < 1) {
       throw new IllegalArgumentException("width and height must be positive");
+    }
+    if (fit.needsBothSides() && (width.isEmpty() || height.isEmpty())) {
+      throw new IllegalArgumentException(fit.wireName() + " needs both width and height");
     }
     if (quality < 1 || quality > 100) {
       throw new IllegalArgumentException("quality is 1-100: " + quality);
     }
   }
 
-  public static RenditionRequest of(Rendition rendition) {
+  /** A plain resize inside the box: no crop, rotation or enlargement. */
+  public RenditionRequest(OptionalInt width, OptionalInt height, ImageFormat format, int quality) {
+    this(
+        width,
+        height,
+        Fit.INSIDE,
+        Position.CENTRE,
+        true,
+        Optional.empty(),
+        Rotation.NONE,
+        false,
+        false,
+        format,
+        quality,
+        false,
+        Rendition.WHITE);
+  }
+
+  public static RenditionRequest of(Rendition r) {
     return new RenditionRequest(
-        rendition.width(), rendition.height(), rendition.format(), rendition.quality());
+        r.width(),
+        r.height(),
+        r.fit(),
+        r.position(),
+        r.withoutEnlargement(),
+        r.crop(),
+        r.rotate(),
+        r.flip(),
+        r.flop(),
+        r.format(),
+        r.quality(),
+        r.progressive(),
+        r.background());
   }
 
   public static RenditionRequest width(int width, ImageFormat format, int quality) {
@@ -42,28 +98,94 @@ public record RenditionRequest(
     return new RenditionRequest(OptionalInt.of(width), OptionalInt.of(height), format, quality);
   }
 
-  /**
-   * The output size for a source displayed at {@code source}: the largest size inside the box (only
-   * the given sides bound it) with the source's aspect ratio, but never larger than the source. The
-   * side that limits the scale gets exactly the requested value; the other is rounded to the
-   * nearest pixel (at least 1). With neither side given, the source size.
-   */
-  public Size fit(Size source) {
-    double scaleW = width.isPresent() ? (double) width.getAsInt() / source.width() : 1.0;
-    double scaleH = height.isPresent() ? (double) height.getAsInt() / source.height() : 1.0;
-    double scale = Math.min(scaleW, scaleH);
-    if (scale >= 1.0) {
-      return source;
-    }
-    if (scaleW <= scaleH) {
-      int h = (int) Math.round(source.height() * scaleW);
-      return new Size(width.getAsInt(), clamp(h, height));
-    }
-    int w = (int) Math.round(source.width() * scaleH);
-    return new Size(clamp(w, width), height.getAsInt());
+  /** This request with another fit (and the position cover crops at, or contain pads around). */
+  public RenditionRequest withFit(Fit newFit, Position newPosition) {
+    return new RenditionRequest(
+        width,
+        height,
+        newFit,
+        newPosition,
+        withoutEnlargement,
+        crop,
+        rotate,
+        flip,
+        flop,
+        format,
+        quality,
+        progressive,
+        background);
   }
 
-  private static int clamp(int value, OptionalInt bound) {
-    return Math.max(1, Math.min(value, bound.orElse(Integer.MAX_VALUE)));
+  /** This request with the other steps before the resize: crop, rotation, flip and flop. */
+  public RenditionRequest withSteps(
+      Optional<CropArea> newCrop, Rotation newRotate, boolean newFlip, boolean newFlop) {
+    return new RenditionRequest(
+        width,
+        height,
+        fit,
+        position,
+        withoutEnlargement,
+        newCrop,
+        newRotate,
+        newFlip,
+        newFlop,
+        format,
+        quality,
+        progressive,
+        background);
+  }
+
+  /** This request, allowed to enlarge (or not). */
+  public RenditionRequest withEnlargement(boolean allowed) {
+    return new RenditionRequest(
+        width,
+        height,
+        fit,
+        position,
+        !allowed,
+        crop,
+        rotate,
+        flip,
+        flop,
+        format,
+        quality,
+        progressive,
+        background);
+  }
+
+  /** This request with another output format and quality. */
+  public RenditionRequest withFormat(
+      ImageFormat newFormat, int newQuality, boolean newProgressive) {
+    return new RenditionRequest(
+        width,
+        height,
+        fit,
+        position,
+        withoutEnlargement,
+        crop,
+        rotate,
+        flip,
+        flop,
+        newFormat,
+        newQuality,
+        newProgressive,
+        background);
+  }
+
+  /**
+   * The steps for a source whose upright (EXIF-oriented) size is {@code upright}.
+   *
+   * @throws dev.conveyor.core.work.PermanentJobFailure {@code invalid-crop} when the crop does not
+   *     lie inside the image
+   */
+  public RenditionPlan plan(Size upright) {
+    return RenditionPlan.of(upright, this);
+  }
+
+  /**
+   * The output size for an upright source of {@code source} pixels: {@code plan(source).output()}.
+   */
+  public Size fit(Size source) {
+    return plan(source).output();
   }
 }
