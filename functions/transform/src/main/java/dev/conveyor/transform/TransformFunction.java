@@ -7,9 +7,9 @@ import dev.conveyor.adapters.lambda.SqsBatchProcessor;
 import dev.conveyor.core.job.JobType;
 import dev.conveyor.core.work.Backoff;
 import dev.conveyor.core.work.JobRunner;
+import dev.conveyor.transform.image.ImageEngines;
 import dev.conveyor.transform.image.ImageLimits;
 import dev.conveyor.transform.image.ImageTransformExecutor;
-import dev.conveyor.transform.image.JdkImageEngine;
 import java.util.Map;
 
 /**
@@ -18,8 +18,9 @@ import java.util.Map;
  * <p>Settings: {@code UPLOADS_BUCKET}, {@code RESULTS_BUCKET} (required), {@code JOB_LEASE_SECONDS}
  * (960: longer than Lambda's 15-minute limit, so a live run is never taken over), {@code
  * TRANSFORM_CONCURRENCY} (2), {@code RETRY_BASE_SECONDS} (5), {@code RETRY_CAP_SECONDS} (900),
- * {@code MAX_SOURCE_BYTES}, {@code MAX_SOURCE_PIXELS}, plus everything {@link Infrastructure}
- * reads.
+ * {@code MAX_SOURCE_BYTES}, {@code MAX_SOURCE_PIXELS}, {@code MEDIA_ENGINE} ({@code auto}: libvips
+ * when it loads, else the JDK engine; or {@code vips}, {@code jdk}: see {@link ImageEngines}), plus
+ * everything {@link Infrastructure} reads.
  */
 public final class TransformFunction {
   private static final Lazy<TransformFunction> INSTANCE =
@@ -39,7 +40,7 @@ public final class TransformFunction {
     ImageTransformExecutor images =
         new ImageTransformExecutor(
             infra.blobStore(),
-            new JdkImageEngine(limits),
+            ImageEngines.create(env.get("MEDIA_ENGINE", "auto"), limits),
             limits,
             env.require("UPLOADS_BUCKET"),
             env.require("RESULTS_BUCKET"));

@@ -168,59 +168,6 @@ public final class ExifOrientation {
    * result is exact.
    */
   public static BufferedImage apply(BufferedImage image, int orientation) {
-    if (orientation <= 1 || orientation > 8) {
-      return image;
-    }
-    int type = image.getType();
-    if (type != BufferedImage.TYPE_INT_RGB && type != BufferedImage.TYPE_INT_ARGB) {
-      throw new IllegalArgumentException("expects TYPE_INT_RGB or TYPE_INT_ARGB, got " + type);
-    }
-    int w = image.getWidth();
-    int h = image.getHeight();
-    int[] src = (int[]) image.getRaster().getDataElements(0, 0, w, h, null);
-    boolean swap = swapsAxes(orientation);
-    int ow = swap ? h : w;
-    int oh = swap ? w : h;
-    int[] dst = new int[src.length];
-    for (int y = 0; y < oh; y++) {
-      for (int x = 0; x < ow; x++) {
-        int sx;
-        int sy;
-        switch (orientation) {
-          case 2 -> {
-            sx = w - 1 - x;
-            sy = y;
-          }
-          case 3 -> {
-            sx = w - 1 - x;
-            sy = h - 1 - y;
-          }
-          case 4 -> {
-            sx = x;
-            sy = h - 1 - y;
-          }
-          case 5 -> {
-            sx = y;
-            sy = x;
-          }
-          case 6 -> {
-            sx = y;
-            sy = h - 1 - x;
-          }
-          case 7 -> {
-            sx = w - 1 - y;
-            sy = h - 1 - x;
-          }
-          default -> { // 8
-            sx = w - 1 - y;
-            sy = x;
-          }
-        }
-        dst[y * ow + x] = src[sy * w + sx];
-      }
-    }
-    BufferedImage out = new BufferedImage(ow, oh, type);
-    out.getRaster().setDataElements(0, 0, ow, oh, dst);
-    return out;
+    return Orientation.exif(orientation).apply(image);
   }
 }
