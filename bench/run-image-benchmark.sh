@@ -2,7 +2,7 @@
 # The image engine benchmark: node's sharp against Conveyor's libvips and JDK engines on one
 # 4000×3000 photographic JPEG → 800 px wide (JPEG q80, WebP q80, AVIF), single-threaded, with the
 # ratios to sharp and the peak memory of each. See docs/benchmarks.md.
-#   bench/run-image-benchmark.sh                       # 7 runs per engine and format
+#   bench/run-image-benchmark.sh                       # 21 timed runs after 10 untimed, per engine and format
 #   bench/run-image-benchmark.sh --runs=3 --formats=jpeg,webp
 # Installs sharp from npm into bench/target/image-bench (pinned below); builds if needed
 # (BENCH_NO_BUILD=1 runs what is built); needs a JDK 25 and node. Stops by itself.

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Targets: libvips engine ≤ 1.1× sharp for every format; JDK engine ≤ 4× sharp.
  *
- * <p>Options: {@code --runs=7 --warmup=2 --formats=jpeg,webp,avif --engines=sharp,vips,jdk
+ * <p>Options: {@code --runs=21 --warmup=10 --formats=jpeg,webp,avif --engines=sharp,vips,jdk
  * --workdir=bench/target/image-bench --out=bench/target/image-benchmark.md --timeout-seconds=600}.
  * The workdir must hold {@code node_modules/sharp} ({@code bench/run-image-benchmark.sh} installs
  * it).
@@ -37,8 +37,8 @@ public final class ImageBenchmarkRun {
 
   public static void main(String[] args) throws Exception {
     Map<String, String> options = options(args);
-    int runs = Integer.parseInt(options.getOrDefault("runs", "7"));
-    int warmup = Integer.parseInt(options.getOrDefault("warmup", "2"));
+    int runs = Integer.parseInt(options.getOrDefault("runs", "21"));
+    int warmup = Integer.parseInt(options.getOrDefault("warmup", "10"));
     List<String> formats = List.of(options.getOrDefault("formats", "jpeg,webp,avif").split(","));
     List<String> engines = List.of(options.getOrDefault("engines", "sharp,vips,jdk").split(","));
     Path workdir = Path.of(options.getOrDefault("workdir", "bench/target/image-bench"));
@@ -73,7 +73,8 @@ public final class ImageBenchmarkRun {
         .append(Machine.loadAverage())
         .append("\n\n")
         .append("| format | engine | median ms | min ms | × sharp | target | output bytes |")
-        .append(" peak RSS growth MiB |\n|---|---|---:|---:|---:|:-:|---:|---:|\n");
+        .append(" peak RSS growth MiB | Java heap allocated MiB per run | PSNR vs libvips dB |\n")
+        .append("|---|---|---:|---:|---:|:-:|---:|---:|---:|---:|\n");
     for (String format : formats) {
       Double sharpMedian = null;
       for (String engine : engines) {
@@ -81,13 +82,14 @@ public final class ImageBenchmarkRun {
             engine.equals("sharp")
                 ? List.of(
                     "node", script.toString(), source.toString(), format, "" + runs, "" + warmup)
-                : javaCommand(source, engine, format, runs, warmup);
+                : javaCommand(
+                    source, engine, format, runs, warmup, output(workdir, engine, format));
         Result result = run(command, workdir, timeoutSeconds);
         if (result.failure != null) {
           report.append(
               String.format(
                   Locale.ROOT,
-                  "| %s | %s | — | — | — | — | — | — |%n",
+                  "| %s | %s | — | — | — | — | — | — | — | — |%n",
                   format,
                   engine + ": " + result.failure));
           continue;
@@ -97,7 +99,7 @@ public final class ImageBenchmarkRun {
           report.append(
               String.format(
                   Locale.ROOT,
-                  "| %s | %s | not supported | — | — | — | — | — |%n",
+                  "| %s | %s | not supported | — | — | — | — | — | — | — |%n",
                   format,
                   line.path("engine").asText()));
           continue;
@@ -116,7 +118,7 @@ public final class ImageBenchmarkRun {
         report.append(
             String.format(
                 Locale.ROOT,
-                "| %s | %s | %.1f | %.1f | %s | %s | %d | %.1f |%n",
+                "| %s | %s | %.1f | %.1f | %s | %s | %d | %.1f | %s | %s |%n",
                 format,
                 line.path("engine").asText(),
                 median,
@@ -124,12 +126,23 @@ public final class ImageBenchmarkRun {
                 Double.isNaN(ratio) ? "—" : String.format(Locale.ROOT, "%.2f", ratio),
                 target,
                 line.path("outputBytes").asLong(),
-                line.path("peakRssGrowthKiB").asLong() / 1024.0));
+                line.path("peakRssGrowthKiB").asLong() / 1024.0,
+                line.has("javaHeapAllocatedKiBPerRun")
+                    ? String.format(
+                        Locale.ROOT,
+                        "%.1f",
+                        line.path("javaHeapAllocatedKiBPerRun").asLong() / 1024.0)
+                    : "—",
+                psnrAgainstVips(workdir, engine, format)));
       }
     }
     report.append(
         "\nPeak RSS growth: the process's resident high-water mark after the runs minus its"
-            + " resident size before the first transform (libraries loaded, source in memory).\n");
+            + " resident size before the first transform (libraries loaded, source in memory);"
+            + " for the JVM engines it includes heap the garbage collector chose to grow into"
+            + " (-Xmx1g), so the Java heap allocated per run is the better measure of their"
+            + " appetite. PSNR: the JDK engine's output against the libvips engine's, over RGB"
+            + " (the same geometry, so the same size; AVIF cannot be decoded here).\n");
     PrintStream stdout = System.out;
     stdout.print(report);
     Files.createDirectories(out.toAbsolutePath().getParent());
@@ -148,8 +161,32 @@ public final class ImageBenchmarkRun {
         + machine.jdk();
   }
 
+  /** Where a Java engine's last output is kept, to compare the engines' pixels. */
+  private static Path output(Path workdir, String engine, String format) {
+    return workdir.resolve("out-" + engine + "." + format).toAbsolutePath();
+  }
+
+  /** PSNR of the JDK engine's output against the libvips engine's, when both exist and decode. */
+  private static String psnrAgainstVips(Path workdir, String engine, String format) {
+    Path vips = output(workdir, "vips", format);
+    Path mine = output(workdir, engine, format);
+    if (engine.equals("vips") || !Files.exists(vips) || !Files.exists(mine)) {
+      return "—";
+    }
+    try {
+      java.awt.image.BufferedImage a = javax.imageio.ImageIO.read(vips.toFile());
+      java.awt.image.BufferedImage b = javax.imageio.ImageIO.read(mine.toFile());
+      if (a == null || b == null) {
+        return "—";
+      }
+      return String.format(Locale.ROOT, "%.1f", Psnr.of(a, b));
+    } catch (IOException e) {
+      return "—";
+    }
+  }
+
   private static List<String> javaCommand(
-      Path source, String engine, String format, int runs, int warmup) {
+      Path source, String engine, String format, int runs, int warmup, Path output) {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> command = new ArrayList<>();
     command.add(java);
@@ -160,7 +197,8 @@ public final class ImageBenchmarkRun {
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(ImageEngineBenchmark.class.getName());
-    command.addAll(List.of(source.toString(), engine, format, "" + runs, "" + warmup));
+    command.addAll(
+        List.of(source.toString(), engine, format, "" + runs, "" + warmup, output.toString()));
     return command;
   }
 

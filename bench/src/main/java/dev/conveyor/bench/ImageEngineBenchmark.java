@@ -10,6 +10,7 @@ import dev.conveyor.transform.image.ImageEngines;
 import dev.conveyor.transform.image.ImageLimits;
 import dev.conveyor.transform.image.RenditionRequest;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -57,13 +58,20 @@ public final class ImageEngineBenchmark {
                   .put("unsupported", e.reason().code() + ": " + e.getMessage())));
       return;
     }
+    var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     double[] millis = new double[runs];
+    long allocated = 0;
     for (int i = 0; i < runs; i++) {
+      long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
       long start = System.nanoTime();
       last = engine.render(source, request);
       millis[i] = (System.nanoTime() - start) / 1e6;
+      allocated += threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
     }
     Arrays.sort(millis);
+    if (args.length > 5 && last != null) {
+      Files.write(Path.of(args[5]), last.bytes());
+    }
     ObjectNode line =
         Json.MAPPER
             .createObjectNode()
@@ -75,7 +83,8 @@ public final class ImageEngineBenchmark {
             .put("outputBytes", last == null ? 0 : last.bytes().length)
             .put("outputWidth", last == null ? 0 : last.width())
             .put("outputHeight", last == null ? 0 : last.height())
-            .put("peakRssGrowthKiB", ProcStatus.kib("VmHWM") - rssBefore);
+            .put("peakRssGrowthKiB", ProcStatus.kib("VmHWM") - rssBefore)
+            .put("javaHeapAllocatedKiBPerRun", allocated / runs / 1024);
     System.out.println(Json.MAPPER.writeValueAsString(line));
   }
 

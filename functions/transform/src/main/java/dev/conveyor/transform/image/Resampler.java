@@ -43,9 +43,12 @@ final class Resampler {
     int h = source.getHeight();
     BufferedImage current = source;
     while (w >= 2 * target.width() || h >= 2 * target.height()) {
-      w = w >= 2 * target.width() ? w / 2 : w;
-      h = h >= 2 * target.height() ? h / 2 : h;
-      current = draw(current, w, h, type, HALVING);
+      boolean halveW = w >= 2 * target.width();
+      boolean halveH = h >= 2 * target.height();
+      w = halveW ? w / 2 : w;
+      h = halveH ? h / 2 : h;
+      BufferedImage halved = !alpha && halveW && halveH ? BoxHalving.halve(current) : null;
+      current = halved != null ? halved : draw(current, w, h, type, HALVING);
     }
     if (w != target.width() || h != target.height()) {
       boolean enlarging = target.width() > w || target.height() > h;
