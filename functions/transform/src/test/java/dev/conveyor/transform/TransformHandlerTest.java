@@ -17,13 +17,17 @@ import dev.conveyor.core.job.JobType;
 import dev.conveyor.core.json.Json;
 import dev.conveyor.core.port.QueueMessage;
 import dev.conveyor.core.testing.TestImages;
+import dev.conveyor.core.upload.Upload;
 import dev.conveyor.emulators.EmbeddedServices;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -105,6 +109,43 @@ class TransformHandlerTest {
 
   @ParameterizedTest
   @Event(value = "events/sqs/standard-job-batch.json", type = SQSEvent.class)
+  void hostileOrBrokenSourcesFailTheirJobsAtOnceAndTheWorkerGoesOn(SQSEvent event) {
+    byte[] jpeg = TestImages.jpeg(1200, 800);
+    String thumb = "{\"name\":\"thumb\",\"width\":300}";
+    Map<Job, String> expected = new LinkedHashMap<>();
+    expected.put(queuedJob(TestImages.pngBomb(100_000, 100_000), thumb), "source-pixels-too-many");
+    expected.put(queuedJob(TestImages.jpegBomb(60_000, 60_000), thumb), "source-pixels-too-many");
+    expected.put(
+        queuedJob(Arrays.copyOf(jpeg, jpeg.length / 2), thumb), "corrupt-image"); // truncated
+    expected.put(queuedJob(TestImages.gif(40, 30), thumb), "unsupported-format"); // "image/jpeg"
+    expected.put(emptied(queuedJob(jpeg, thumb)), "unsupported-format"); // a zero-byte object
+    expected.put(
+        queuedJob(
+            TestImages.png(100, 2000),
+            "{\"name\":\"huge\",\"width\":8192,\"withoutEnlargement\":false}"),
+        "output-too-large");
+    Job good = queuedJob(jpeg, thumb);
+    List<Job> batch = new ArrayList<>(expected.keySet());
+    batch.add(good);
+    pointAt(event, batch);
+
+    SQSBatchResponse response = handler.handleRequest(event, null);
+
+    assertThat(response.getBatchItemFailures()).as("nothing is retried").isEmpty();
+    expected.forEach((job, code) -> {
+      Job failed = env.infra().jobStore().find(job.id()).orElseThrow();
+      assertThat(failed.state()).isEqualTo(JobState.FAILED);
+      assertThat(failed.attempt()).isEqualTo(1);
+      assertThat(failed.failure().code()).isEqualTo(code);
+      assertThat(failed.failure().message()).isNotBlank();
+    });
+    assertThat(env.infra().jobStore().find(good.id()).orElseThrow().state())
+        .as("the worker goes on with the rest of the batch")
+        .isEqualTo(JobState.SUCCEEDED);
+  }
+
+  @ParameterizedTest
+  @Event(value = "events/sqs/standard-job-batch.json", type = SQSEvent.class)
   void aTransientStorageFailureReturnsTheJobToTheQueueForRetry(SQSEvent event) {
     Job job = queuedJob(TestImages.jpeg(640, 480));
     pointAt(event, job);
@@ -137,8 +178,13 @@ class TransformHandlerTest {
 
   // --- helpers -------------------------------------------------------------------------------
 
-  /** A queued job whose source upload holds {@code source}. */
+  /** A queued job whose source upload holds {@code source}, making a 300 px wide JPEG. */
   private static Job queuedJob(byte[] source) {
+    return queuedJob(source, "{\"name\":\"thumb\",\"width\":300}");
+  }
+
+  /** A queued job whose source upload holds {@code source}, with one rendition. */
+  private static Job queuedJob(byte[] source, String rendition) {
     Instant now = Instant.now();
     UUID uploadId = env.uploadedSource(tenant, source, "image/jpeg");
     var spec =
@@ -146,7 +192,9 @@ class TransformHandlerTest {
             Json.parseTrusted(
                 "{\"type\":\"image.transform\",\"source\":{\"uploadId\":\""
                     + uploadId
-                    + "\"},\"renditions\":[{\"name\":\"thumb\",\"width\":300}]}"));
+                    + "\"},\"renditions\":["
+                    + rendition
+                    + "]}"));
     Job job =
         Job.queued(
             JobId.generate(now),
@@ -158,8 +206,46 @@ class TransformHandlerTest {
     return job;
   }
 
+  /** The job's source object, overwritten with nothing, as a client's empty PUT would leave it. */
+  private static Job emptied(Job job) {
+    String uploadId = job.spec().path("source").path("uploadId").asText();
+    env.infra()
+        .blobStore()
+        .put(
+            env.env().get("UPLOADS_BUCKET"),
+            Upload.objectKey(job.tenantId(), UUID.fromString(uploadId)),
+            new byte[0],
+            "image/jpeg",
+            Map.of());
+    return job;
+  }
+
+  /** The batch now holds one record per job, each like the fixture's first, in this order. */
+  private static void pointAt(SQSEvent event, List<Job> jobs) {
+    SQSEvent.SQSMessage template = event.getRecords().getFirst();
+    List<SQSEvent.SQSMessage> records = new ArrayList<>();
+    for (Job job : jobs) {
+      SQSEvent.SQSMessage record = new SQSEvent.SQSMessage();
+      record.setMessageId(UUID.randomUUID().toString());
+      record.setReceiptHandle(template.getReceiptHandle());
+      record.setAttributes(template.getAttributes());
+      record.setMessageAttributes(template.getMessageAttributes());
+      record.setEventSource(template.getEventSource());
+      record.setAwsRegion(template.getAwsRegion());
+      records.add(record);
+    }
+    event.setRecords(records);
+    for (int i = 0; i < jobs.size(); i++) {
+      pointAt(event.getRecords().get(i), jobs.get(i));
+    }
+  }
+
   /** Every record of the fixture now carries this job's message, from the provisioned queue. */
   private static void pointAt(SQSEvent event, Job job) {
+    event.getRecords().forEach(record -> pointAt(record, job));
+  }
+
+  private static void pointAt(SQSEvent.SQSMessage record, Job job) {
     String arn =
         env.infra()
             .aws()
@@ -169,10 +255,8 @@ class TransformHandlerTest {
                     .attributeNamesWithStrings("QueueArn"))
             .attributesAsStrings()
             .get("QueueArn");
-    for (SQSEvent.SQSMessage record : event.getRecords()) {
-      record.setBody(QueueMessage.job(job.id().value(), job.tenantId(), "test").toJson());
-      record.setEventSourceArn(arn);
-    }
+    record.setBody(QueueMessage.job(job.id().value(), job.tenantId(), "test").toJson());
+    record.setEventSourceArn(arn);
   }
 
   private static long count(String sql, UUID id) throws Exception {
