@@ -38,33 +38,10 @@ class BatchCoalescerTest {
 
   @Test
   void itemsSubmittedWhileACallIsInFlightGoOutTogetherInTheNextCall() throws Exception {
-    CountDownLatch firstCallStarted = new CountDownLatch(1);
-    CountDownLatch releaseFirstCall = new CountDownLatch(1);
-    BatchCoalescer<String> coalescer =
-        new BatchCoalescer<>(
-            10,
-            items -> {
-              calls.add(List.copyOf(items));
-              if (items.contains("first")) {
-                firstCallStarted.countDown();
-                await(releaseFirstCall);
-              }
-              return Arrays.asList(new RuntimeException[items.size()]);
-            });
+    HeldFirstCall held = new HeldFirstCall(10, BatchCoalescerTest::allSucceed);
 
-    Future<?> first = callers.submit(() -> coalescer.submit("first"));
-    assertThat(firstCallStarted.await(5, TimeUnit.SECONDS)).isTrue();
-    List<Future<?>> waiting = new ArrayList<>();
-    for (int i = 0; i < 5; i++) {
-      String item = "queued-" + i;
-      waiting.add(callers.submit(() -> coalescer.submit(item)));
-    }
-    awaitQueued(coalescer, 5);
-    releaseFirstCall.countDown();
-    first.get(5, TimeUnit.SECONDS);
-    for (Future<?> future : waiting) {
-      future.get(5, TimeUnit.SECONDS);
-    }
+    held.submitWhileHeld("queued-0", "queued-1", "queued-2", "queued-3", "queued-4");
+    held.releaseAndAwaitAll();
 
     assertThat(calls).hasSize(2);
     assertThat(calls.get(1))
@@ -73,33 +50,10 @@ class BatchCoalescerTest {
 
   @Test
   void noCallCarriesMoreThanTheMaximumBatch() throws Exception {
-    CountDownLatch firstCallStarted = new CountDownLatch(1);
-    CountDownLatch releaseFirstCall = new CountDownLatch(1);
-    BatchCoalescer<String> coalescer =
-        new BatchCoalescer<>(
-            3,
-            items -> {
-              calls.add(List.copyOf(items));
-              if (items.contains("first")) {
-                firstCallStarted.countDown();
-                await(releaseFirstCall);
-              }
-              return Arrays.asList(new RuntimeException[items.size()]);
-            });
+    HeldFirstCall held = new HeldFirstCall(3, BatchCoalescerTest::allSucceed);
 
-    Future<?> first = callers.submit(() -> coalescer.submit("first"));
-    assertThat(firstCallStarted.await(5, TimeUnit.SECONDS)).isTrue();
-    List<Future<?>> waiting = new ArrayList<>();
-    for (int i = 0; i < 7; i++) {
-      String item = "queued-" + i;
-      waiting.add(callers.submit(() -> coalescer.submit(item)));
-    }
-    awaitQueued(coalescer, 7);
-    releaseFirstCall.countDown();
-    first.get(5, TimeUnit.SECONDS);
-    for (Future<?> future : waiting) {
-      future.get(5, TimeUnit.SECONDS);
-    }
+    held.submitWhileHeld("q0", "q1", "q2", "q3", "q4", "q5", "q6");
+    held.releaseAndAwaitAll();
 
     assertThat(calls).allSatisfy(call -> assertThat(call).hasSizeLessThanOrEqualTo(3));
     assertThat(calls.stream().mapToInt(List::size).sum()).isEqualTo(8);
@@ -107,35 +61,77 @@ class BatchCoalescerTest {
 
   @Test
   void eachCallerGetsOnlyItsOwnItemsFailure() throws Exception {
-    CountDownLatch firstCallStarted = new CountDownLatch(1);
-    CountDownLatch releaseFirstCall = new CountDownLatch(1);
-    BatchCoalescer<String> coalescer =
-        new BatchCoalescer<>(
+    HeldFirstCall held =
+        new HeldFirstCall(
             10,
             items -> {
-              if (items.contains("first")) {
-                firstCallStarted.countDown();
-                await(releaseFirstCall);
-              }
               List<RuntimeException> outcome = new ArrayList<>();
               items.forEach(item ->
                   outcome.add(item.startsWith("bad") ? new IllegalStateException(item) : null));
               return outcome;
             });
 
-    Future<?> first = callers.submit(() -> coalescer.submit("first"));
-    assertThat(firstCallStarted.await(5, TimeUnit.SECONDS)).isTrue();
-    Future<?> good = callers.submit(() -> coalescer.submit("good"));
-    Future<?> bad = callers.submit(() -> coalescer.submit("bad-1"));
-    awaitQueued(coalescer, 2);
-    releaseFirstCall.countDown();
+    List<Future<?>> submitted = held.submitWhileHeld("good", "bad-1");
+    held.release();
 
-    first.get(5, TimeUnit.SECONDS);
-    good.get(5, TimeUnit.SECONDS);
-    assertThatThrownBy(() -> bad.get(5, TimeUnit.SECONDS))
+    submitted.getFirst().get(5, TimeUnit.SECONDS);
+    assertThatThrownBy(() -> submitted.get(1).get(5, TimeUnit.SECONDS))
         .cause()
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("bad-1");
+  }
+
+  /**
+   * A coalescer whose first call (the item {@code "first"}) is held in flight until released, so
+   * that other callers' items queue up behind it. Every call is recorded in {@link #calls}.
+   */
+  private final class HeldFirstCall {
+    private final CountDownLatch firstCallStarted = new CountDownLatch(1);
+    private final CountDownLatch releaseFirstCall = new CountDownLatch(1);
+    private final BatchCoalescer<String> coalescer;
+    private final List<Future<?>> submitted = new ArrayList<>();
+
+    HeldFirstCall(int maxBatch, BatchCoalescer.BatchCall<String> outcome) {
+      coalescer =
+          new BatchCoalescer<>(
+              maxBatch,
+              items -> {
+                calls.add(List.copyOf(items));
+                if (items.contains("first")) {
+                  firstCallStarted.countDown();
+                  await(releaseFirstCall);
+                }
+                return outcome.apply(items);
+              });
+      submitted.add(callers.submit(() -> coalescer.submit("first")));
+    }
+
+    /** Submits each item from its own thread while the first call is held; their futures. */
+    List<Future<?>> submitWhileHeld(String... items) throws InterruptedException {
+      assertThat(firstCallStarted.await(5, TimeUnit.SECONDS)).isTrue();
+      List<Future<?>> futures = new ArrayList<>();
+      for (String item : items) {
+        futures.add(callers.submit(() -> coalescer.submit(item)));
+      }
+      awaitQueued(coalescer, items.length);
+      submitted.addAll(futures);
+      return futures;
+    }
+
+    void release() {
+      releaseFirstCall.countDown();
+    }
+
+    void releaseAndAwaitAll() throws Exception {
+      release();
+      for (Future<?> future : submitted) {
+        future.get(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private static List<RuntimeException> allSucceed(List<String> items) {
+    return Arrays.asList(new RuntimeException[items.size()]);
   }
 
   @Test

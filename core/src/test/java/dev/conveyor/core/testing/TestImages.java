@@ -303,4 +303,29 @@ public final class TestImages {
   private static int clamp(int v) {
     return Math.max(0, Math.min(255, v));
   }
+
+  /**
+   * Peak signal-to-noise ratio of {@code actual} against {@code reference}, over R, G and B, in dB
+   * (infinite for identical pixels).
+   *
+   * @throws IllegalArgumentException when the sizes differ
+   */
+  public static double psnr(BufferedImage actual, BufferedImage reference) {
+    if (actual.getWidth() != reference.getWidth() || actual.getHeight() != reference.getHeight()) {
+      throw new IllegalArgumentException("PSNR needs images of the same size");
+    }
+    double sum = 0;
+    for (int y = 0; y < reference.getHeight(); y++) {
+      for (int x = 0; x < reference.getWidth(); x++) {
+        int a = actual.getRGB(x, y);
+        int e = reference.getRGB(x, y);
+        for (int shift = 0; shift <= 16; shift += 8) {
+          int d = (a >> shift & 0xFF) - (e >> shift & 0xFF);
+          sum += d * d;
+        }
+      }
+    }
+    double mse = sum / (3.0 * reference.getWidth() * reference.getHeight());
+    return mse == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(255.0 * 255.0 / mse);
+  }
 }

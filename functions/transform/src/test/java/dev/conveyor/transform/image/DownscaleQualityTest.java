@@ -30,9 +30,9 @@ class DownscaleQualityTest {
         TestImages.decode(engine.render(source, RenditionRequest.width(800, JPEG, 80)).bytes());
     BufferedImage oneStep = oneStepBilinear(decoded, 800, 600);
 
-    double psnr = psnr(multiStep, reference);
-    double psnrJpeg = psnr(jpegQ80, reference);
-    double psnrOneStep = psnr(oneStep, reference);
+    double psnr = TestImages.psnr(multiStep, reference);
+    double psnrJpeg = TestImages.psnr(jpegQ80, reference);
+    double psnrOneStep = TestImages.psnr(oneStep, reference);
     System.out.printf(
         "4000x3000 noisy JPEG q95 -> 800x600, PSNR vs 5x5 area average:%n"
             + "  multi-step (PNG out)    %.2f dB%n"
@@ -71,24 +71,6 @@ class DownscaleQualityTest {
       }
     }
     return out;
-  }
-
-  static double psnr(BufferedImage actual, BufferedImage reference) {
-    assertThat(actual.getWidth()).isEqualTo(reference.getWidth());
-    assertThat(actual.getHeight()).isEqualTo(reference.getHeight());
-    double sum = 0;
-    for (int y = 0; y < reference.getHeight(); y++) {
-      for (int x = 0; x < reference.getWidth(); x++) {
-        int a = actual.getRGB(x, y);
-        int e = reference.getRGB(x, y);
-        for (int shift = 0; shift <= 16; shift += 8) {
-          int d = (a >> shift & 0xFF) - (e >> shift & 0xFF);
-          sum += d * d;
-        }
-      }
-    }
-    double mse = sum / (3.0 * reference.getWidth() * reference.getHeight());
-    return 10 * Math.log10(255.0 * 255.0 / mse);
   }
 
   private static BufferedImage oneStepBilinear(BufferedImage source, int w, int h) {

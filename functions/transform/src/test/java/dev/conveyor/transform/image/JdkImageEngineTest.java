@@ -141,7 +141,7 @@ class JdkImageEngineTest extends ImageEngineContract {
     }
 
     private double psnr(EncodedImage out, BufferedImage source) {
-      return DownscaleQualityTest.psnr(decode(out), source);
+      return TestImages.psnr(decode(out), source);
     }
   }
 

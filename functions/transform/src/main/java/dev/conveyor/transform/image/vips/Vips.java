@@ -490,74 +490,56 @@ final class Vips {
   // ---- operations: each returns a new reference the caller must unref ----
 
   static MemorySegment autorot(MemorySegment in) {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment out = arena.allocate(ADDRESS);
-      int status = call(() -> (int) AUTOROT.handle().invokeExact(in, out, MemorySegment.NULL));
-      return imageOrFailure(status, out, "vips_autorot");
-    }
+    return image(
+        "vips_autorot", out -> (int) AUTOROT.handle().invokeExact(in, out, MemorySegment.NULL));
   }
 
   static MemorySegment extractArea(MemorySegment in, int left, int top, int width, int height) {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment out = arena.allocate(ADDRESS);
-      int status =
-          call(() ->
-              (int)
-                  EXTRACT_AREA
-                      .handle()
-                      .invokeExact(in, out, left, top, width, height, MemorySegment.NULL));
-      return imageOrFailure(status, out, "vips_extract_area");
-    }
+    return image(
+        "vips_extract_area",
+        out ->
+            (int)
+                EXTRACT_AREA
+                    .handle()
+                    .invokeExact(in, out, left, top, width, height, MemorySegment.NULL));
   }
 
   static MemorySegment smartcrop(MemorySegment in, int width, int height, int interesting) {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment out = arena.allocate(ADDRESS);
-      int status =
-          call(() ->
-              (int)
-                  SMARTCROP
-                      .handle()
-                      .invokeExact(
-                          in,
-                          out,
-                          width,
-                          height,
-                          Names.INTERESTING,
-                          interesting,
-                          MemorySegment.NULL));
-      return imageOrFailure(status, out, "vips_smartcrop");
-    }
+    return image(
+        "vips_smartcrop",
+        out ->
+            (int)
+                SMARTCROP
+                    .handle()
+                    .invokeExact(
+                        in,
+                        out,
+                        width,
+                        height,
+                        Names.INTERESTING,
+                        interesting,
+                        MemorySegment.NULL));
   }
 
   static MemorySegment resize(MemorySegment in, double scale, double vscale) {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment out = arena.allocate(ADDRESS);
-      int status =
-          call(() ->
-              (int)
-                  RESIZE
-                      .handle()
-                      .invokeExact(in, out, scale, Names.VSCALE, vscale, MemorySegment.NULL));
-      return imageOrFailure(status, out, "vips_resize");
-    }
+    return image(
+        "vips_resize",
+        out ->
+            (int)
+                RESIZE
+                    .handle()
+                    .invokeExact(in, out, scale, Names.VSCALE, vscale, MemorySegment.NULL));
   }
 
   static MemorySegment rot(MemorySegment in, int angle) {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment out = arena.allocate(ADDRESS);
-      int status = call(() -> (int) ROT.handle().invokeExact(in, out, angle, MemorySegment.NULL));
-      return imageOrFailure(status, out, "vips_rot");
-    }
+    return image(
+        "vips_rot", out -> (int) ROT.handle().invokeExact(in, out, angle, MemorySegment.NULL));
   }
 
   static MemorySegment flip(MemorySegment in, int direction) {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment out = arena.allocate(ADDRESS);
-      int status =
-          call(() -> (int) FLIP.handle().invokeExact(in, out, direction, MemorySegment.NULL));
-      return imageOrFailure(status, out, "vips_flip");
-    }
+    return image(
+        "vips_flip",
+        out -> (int) FLIP.handle().invokeExact(in, out, direction, MemorySegment.NULL));
   }
 
   static MemorySegment embed(
@@ -610,147 +592,155 @@ final class Vips {
 
   /** To 8-bit sRGB through the image's embedded ICC profile, perceptual intent. */
   static MemorySegment iccTransformToSrgb(MemorySegment in) {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment out = arena.allocate(ADDRESS);
-      int status =
-          call(() ->
-              (int)
-                  ICC_TRANSFORM
-                      .handle()
-                      .invokeExact(
-                          in,
-                          out,
-                          Names.SRGB_PROFILE,
-                          Names.EMBEDDED,
-                          TRUE,
-                          Names.INTENT,
-                          INTENT_PERCEPTUAL,
-                          Names.DEPTH,
-                          8,
-                          MemorySegment.NULL));
-      return imageOrFailure(status, out, "vips_icc_transform");
-    }
+    return image(
+        "vips_icc_transform",
+        out ->
+            (int)
+                ICC_TRANSFORM
+                    .handle()
+                    .invokeExact(
+                        in,
+                        out,
+                        Names.SRGB_PROFILE,
+                        Names.EMBEDDED,
+                        TRUE,
+                        Names.INTENT,
+                        INTENT_PERCEPTUAL,
+                        Names.DEPTH,
+                        8,
+                        MemorySegment.NULL));
   }
 
   static MemorySegment colourspace(MemorySegment in, int interpretation) {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment out = arena.allocate(ADDRESS);
-      int status =
-          call(() ->
-              (int) COLOURSPACE.handle().invokeExact(in, out, interpretation, MemorySegment.NULL));
-      return imageOrFailure(status, out, "vips_colourspace");
-    }
+    return image(
+        "vips_colourspace",
+        out -> (int) COLOURSPACE.handle().invokeExact(in, out, interpretation, MemorySegment.NULL));
   }
 
   // ---- savers: encode into a g_malloc'ed buffer, copied to the heap and freed here ----
 
   static byte[] jpegsaveBuffer(MemorySegment in, int quality, boolean interlace) {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment buffer = arena.allocate(ADDRESS);
-      MemorySegment length = arena.allocate(JAVA_LONG);
-      int status =
-          call(() ->
-              (int)
-                  JPEGSAVE_BUFFER
-                      .handle()
-                      .invokeExact(
-                          in,
-                          buffer,
-                          length,
-                          Names.Q,
-                          quality,
-                          Names.OPTIMIZE_CODING,
-                          TRUE,
-                          Names.INTERLACE,
-                          flag(interlace),
-                          Names.KEEP,
-                          KEEP_NONE,
-                          MemorySegment.NULL));
-      return bytesOrFailure(status, buffer, length, "vips_jpegsave_buffer");
-    }
+    return encoded(
+        "vips_jpegsave_buffer",
+        (buffer, length) ->
+            (int)
+                JPEGSAVE_BUFFER
+                    .handle()
+                    .invokeExact(
+                        in,
+                        buffer,
+                        length,
+                        Names.Q,
+                        quality,
+                        Names.OPTIMIZE_CODING,
+                        TRUE,
+                        Names.INTERLACE,
+                        flag(interlace),
+                        Names.KEEP,
+                        KEEP_NONE,
+                        MemorySegment.NULL));
   }
 
   static byte[] pngsaveBuffer(MemorySegment in, int compression, boolean interlace) {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment buffer = arena.allocate(ADDRESS);
-      MemorySegment length = arena.allocate(JAVA_LONG);
-      int status =
-          call(() ->
-              (int)
-                  PNGSAVE_BUFFER
-                      .handle()
-                      .invokeExact(
-                          in,
-                          buffer,
-                          length,
-                          Names.COMPRESSION,
-                          compression,
-                          Names.INTERLACE,
-                          flag(interlace),
-                          Names.KEEP,
-                          KEEP_NONE,
-                          MemorySegment.NULL));
-      return bytesOrFailure(status, buffer, length, "vips_pngsave_buffer");
-    }
+    return encoded(
+        "vips_pngsave_buffer",
+        (buffer, length) ->
+            (int)
+                PNGSAVE_BUFFER
+                    .handle()
+                    .invokeExact(
+                        in,
+                        buffer,
+                        length,
+                        Names.COMPRESSION,
+                        compression,
+                        Names.INTERLACE,
+                        flag(interlace),
+                        Names.KEEP,
+                        KEEP_NONE,
+                        MemorySegment.NULL));
   }
 
   static byte[] webpsaveBuffer(MemorySegment in, int quality) {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment buffer = arena.allocate(ADDRESS);
-      MemorySegment length = arena.allocate(JAVA_LONG);
-      int status =
-          call(() ->
-              (int)
-                  WEBPSAVE_BUFFER
-                      .handle()
-                      .invokeExact(
-                          in,
-                          buffer,
-                          length,
-                          Names.Q,
-                          quality,
-                          Names.KEEP,
-                          KEEP_NONE,
-                          MemorySegment.NULL));
-      return bytesOrFailure(status, buffer, length, "vips_webpsave_buffer");
-    }
+    return encoded(
+        "vips_webpsave_buffer",
+        (buffer, length) ->
+            (int)
+                WEBPSAVE_BUFFER
+                    .handle()
+                    .invokeExact(
+                        in,
+                        buffer,
+                        length,
+                        Names.Q,
+                        quality,
+                        Names.KEEP,
+                        KEEP_NONE,
+                        MemorySegment.NULL));
   }
 
   /** AVIF: HEIF with AV1 compression, 4:4:4 chroma, 8 bits (sharp's defaults). */
   static byte[] avifsaveBuffer(MemorySegment in, int quality, int effort) {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment buffer = arena.allocate(ADDRESS);
-      MemorySegment length = arena.allocate(JAVA_LONG);
-      int status =
-          call(() ->
-              (int)
-                  HEIFSAVE_BUFFER
-                      .handle()
-                      .invokeExact(
-                          in,
-                          buffer,
-                          length,
-                          Names.Q,
-                          quality,
-                          Names.COMPRESSION,
-                          HEIF_COMPRESSION_AV1,
-                          Names.EFFORT,
-                          effort,
-                          Names.SUBSAMPLE_MODE,
-                          SUBSAMPLE_OFF,
-                          Names.BITDEPTH,
-                          8,
-                          Names.KEEP,
-                          KEEP_NONE,
-                          MemorySegment.NULL));
-      return bytesOrFailure(status, buffer, length, "vips_heifsave_buffer");
-    }
+    return encoded(
+        "vips_heifsave_buffer",
+        (buffer, length) ->
+            (int)
+                HEIFSAVE_BUFFER
+                    .handle()
+                    .invokeExact(
+                        in,
+                        buffer,
+                        length,
+                        Names.Q,
+                        quality,
+                        Names.COMPRESSION,
+                        HEIF_COMPRESSION_AV1,
+                        Names.EFFORT,
+                        effort,
+                        Names.SUBSAMPLE_MODE,
+                        SUBSAMPLE_OFF,
+                        Names.BITDEPTH,
+                        8,
+                        Names.KEEP,
+                        KEEP_NONE,
+                        MemorySegment.NULL));
   }
 
   // ---- helpers ----
 
   private static int flag(boolean value) {
     return value ? TRUE : 0;
+  }
+
+  /** A libvips operation that writes one new image to {@code VipsImage **out}. */
+  @FunctionalInterface
+  private interface ImageOperation {
+    int invoke(MemorySegment out) throws Throwable;
+  }
+
+  /** A libvips saver that writes a {@code g_malloc}'ed buffer and its length. */
+  @FunctionalInterface
+  private interface BufferSaver {
+    int invoke(MemorySegment buffer, MemorySegment length) throws Throwable;
+  }
+
+  /** Runs {@code operation} and returns the new image reference it made. */
+  private static MemorySegment image(String name, ImageOperation operation) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(ADDRESS);
+      int status = call(() -> operation.invoke(out));
+      return imageOrFailure(status, out, name);
+    }
+  }
+
+  /** Runs {@code saver} and returns the encoded bytes, copied to the heap (the buffer is freed). */
+  private static byte[] encoded(String name, BufferSaver saver) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment buffer = arena.allocate(ADDRESS);
+      MemorySegment length = arena.allocate(JAVA_LONG);
+      int status = call(() -> saver.invoke(buffer, length));
+      return bytesOrFailure(status, buffer, length, name);
+    }
   }
 
   private static MemorySegment imageOrFailure(int status, MemorySegment out, String operation) {

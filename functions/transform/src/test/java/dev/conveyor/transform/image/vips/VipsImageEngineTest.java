@@ -86,27 +86,8 @@ class VipsImageEngineTest extends ImageEngineContract {
       EncodedImage jdk = new JdkImageEngine(ImageLimits.DEFAULTS).render(source, request);
 
       assertThat(vips.size()).isEqualTo(jdk.size());
-      double psnr = psnr(decode(vips.bytes()), decode(jdk.bytes()));
+      double psnr = TestImages.psnr(decode(vips.bytes()), decode(jdk.bytes()));
       assertThat(psnr).as("PSNR between the engines, dB").isGreaterThan(30);
     }
-  }
-
-  /** Peak signal-to-noise ratio over RGB, in dB. */
-  static double psnr(BufferedImage a, BufferedImage b) {
-    double sum = 0;
-    long n = 0;
-    for (int y = 0; y < a.getHeight(); y++) {
-      for (int x = 0; x < a.getWidth(); x++) {
-        int p = a.getRGB(x, y);
-        int q = b.getRGB(x, y);
-        for (int shift = 0; shift <= 16; shift += 8) {
-          int d = ((p >> shift) & 0xFF) - ((q >> shift) & 0xFF);
-          sum += d * d;
-          n++;
-        }
-      }
-    }
-    double mse = sum / n;
-    return mse == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(255.0 * 255.0 / mse);
   }
 }
