@@ -65,7 +65,13 @@ public final class BenchAccess {
    * @param sourceBytes the size of the uploaded JPEG
    */
   public record Fixture(
-      TenantId tenantId, String apiKey, UUID uploadId, int width, int height, int sourceBytes) {}
+      TenantId tenantId,
+      String apiKey,
+      UUID uploadId,
+      int width,
+      int height,
+      int sourceBytes,
+      Optional<String> webhookSecret) {}
 
   /**
    * Creates a tenant, uploads a {@code width}×{@code height} JPEG through {@code POST /v1/uploads}
@@ -75,7 +81,19 @@ public final class BenchAccess {
   public static Fixture prepare(
       LocalStack stack, String tenantName, int width, int height, Duration timeout)
       throws InterruptedException {
-    LocalTenant tenant = stack.createTenant(tenantName, Optional.empty());
+    return prepare(stack, tenantName, width, height, timeout, Optional.empty());
+  }
+
+  /** As {@link #prepare(LocalStack, String, int, int, Duration)}, with a webhook endpoint. */
+  static Fixture prepare(
+      LocalStack stack,
+      String tenantName,
+      int width,
+      int height,
+      Duration timeout,
+      Optional<URI> webhook)
+      throws InterruptedException {
+    LocalTenant tenant = stack.createTenant(tenantName, webhook);
     ApiClient api = new ApiClient(stack.apiUrl(), tenant.apiKey());
     byte[] source = SampleImage.jpeg(width, height);
     ApiClient.Response upload =
@@ -116,6 +134,7 @@ public final class BenchAccess {
       }
       Thread.sleep(50);
     }
-    return new Fixture(tenantId, tenant.apiKey(), uploadId, width, height, source.length);
+    return new Fixture(
+        tenantId, tenant.apiKey(), uploadId, width, height, source.length, tenant.webhookSecret());
   }
 }

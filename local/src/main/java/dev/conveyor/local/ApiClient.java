@@ -44,6 +44,10 @@ final class ApiClient {
     return send(HttpRequest.newBuilder(apiUrl.resolve(path)).GET());
   }
 
+  Response delete(String path) {
+    return send(HttpRequest.newBuilder(apiUrl.resolve(path)).DELETE());
+  }
+
   /** PUTs a file to a presigned URL with the headers the API said to send. */
   int put(URI url, Map<String, String> headers, byte[] content) {
     HttpRequest.Builder request =

@@ -23,8 +23,14 @@ import java.util.concurrent.TimeUnit;
  * when they don't.
  */
 final class WebhookReceiver implements AutoCloseable {
-  /** One request as received, and whether its signature verified. */
-  record Received(String id, String timestamp, String signature, String body, boolean verified) {}
+  /** One request as received (and when), and whether its signature verified. */
+  record Received(
+      String id,
+      String timestamp,
+      String signature,
+      String body,
+      boolean verified,
+      Instant receivedAt) {}
 
   private final HttpServer server;
   private final LinkedBlockingQueue<Received> inbox = new LinkedBlockingQueue<>();
@@ -52,6 +58,7 @@ final class WebhookReceiver implements AutoCloseable {
 
   private void receive(HttpExchange exchange) throws IOException {
     try (exchange) {
+      Instant receivedAt = Instant.now();
       String body;
       try (InputStream in = exchange.getRequestBody()) {
         body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -71,7 +78,7 @@ final class WebhookReceiver implements AutoCloseable {
                   body,
                   Instant.now(),
                   WebhookSignature.DEFAULT_TOLERANCE);
-      Received received = new Received(id, timestamp, signature, body, verified);
+      Received received = new Received(id, timestamp, signature, body, verified, receivedAt);
       all.add(received);
       inbox.add(received);
       exchange.sendResponseHeaders(verified ? 204 : 401, -1);
