@@ -45,7 +45,15 @@ public final class LocalStack implements AutoCloseable {
   /** Per-tier consumer concurrency: critical work never waits behind bulk work. */
   private static final int CRITICAL_CONCURRENCY = 4;
 
-  private static final int STANDARD_CONCURRENCY = 2;
+  /**
+   * On AWS every container has its own CPU; here all tiers share this machine's. The image workers
+   * (one transform at a time each, on one libvips thread: {@code TRANSFORM_CONCURRENCY=1}, {@code
+   * MEDIA_THREADS=1}) take at most all cores but one, so a flood of images leaves a core for
+   * webhooks and the API. At least one worker, at most two.
+   */
+  private static final int STANDARD_CONCURRENCY =
+      Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors() - 1));
+
   private static final int UPLOAD_EVENTS_CONCURRENCY = 1;
 
   private final EmbeddedServices services;
@@ -115,7 +123,8 @@ public final class LocalStack implements AutoCloseable {
     // Each function gets its own environment and pool, sized to its concurrency (Lambda: one
     // container per concurrent invocation, DB_MAX_CONNECTIONS per container).
     Infrastructure submitInfra = function(8);
-    Infrastructure transformInfra = function(STANDARD_CONCURRENCY);
+    Infrastructure transformInfra =
+        function(STANDARD_CONCURRENCY, Map.of("MEDIA_THREADS", "1", "TRANSFORM_CONCURRENCY", "1"));
     Infrastructure webhookInfra = function(CRITICAL_CONCURRENCY);
     Infrastructure syncInfra = function(1);
 
@@ -172,7 +181,15 @@ public final class LocalStack implements AutoCloseable {
   }
 
   private Infrastructure function(int maxConnections) {
-    Map<String, String> functionEnv = new LinkedHashMap<>(env);
+    return function(maxConnections, Map.of());
+  }
+
+  /**
+   * A function's environment: the stack's, plus {@code defaults} the stack's settings may override.
+   */
+  private Infrastructure function(int maxConnections, Map<String, String> defaults) {
+    Map<String, String> functionEnv = new LinkedHashMap<>(defaults);
+    functionEnv.putAll(env);
     functionEnv.put("DB_MAX_CONNECTIONS", Integer.toString(maxConnections));
     Infrastructure infra = Infrastructure.fromEnvironment(Env.of(functionEnv));
     running.add(infra);

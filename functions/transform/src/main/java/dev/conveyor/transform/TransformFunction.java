@@ -19,7 +19,8 @@ import java.util.Map;
  * (960: longer than Lambda's 15-minute limit, so a live run is never taken over), {@code
  * TRANSFORM_CONCURRENCY} (2), {@code RETRY_BASE_SECONDS} (5), {@code RETRY_CAP_SECONDS} (900),
  * {@code MAX_SOURCE_BYTES}, {@code MAX_SOURCE_PIXELS}, {@code MEDIA_ENGINE} ({@code auto}: libvips
- * when it loads, else the JDK engine; or {@code vips}, {@code jdk}: see {@link ImageEngines}), plus
+ * when it loads, else the JDK engine; or {@code vips}, {@code jdk}: see {@link ImageEngines}),
+ * {@code MEDIA_THREADS} (0: libvips' own choice; otherwise its worker threads per transform), plus
  * everything {@link Infrastructure} reads.
  */
 public final class TransformFunction {
@@ -40,7 +41,8 @@ public final class TransformFunction {
     ImageTransformExecutor images =
         new ImageTransformExecutor(
             infra.blobStore(),
-            ImageEngines.create(env.get("MEDIA_ENGINE", "auto"), limits),
+            ImageEngines.create(
+                env.get("MEDIA_ENGINE", "auto"), limits, env.intValue("MEDIA_THREADS", 0, 0, 64)),
             limits,
             env.require("UPLOADS_BUCKET"),
             env.require("RESULTS_BUCKET"));

@@ -122,6 +122,8 @@ final class Vips {
       new Downcall("vips_error_buffer_copy", FunctionDescriptor.of(ADDRESS));
   private static final Downcall THREAD_SHUTDOWN =
       new Downcall("vips_thread_shutdown", FunctionDescriptor.ofVoid());
+  private static final Downcall CONCURRENCY_SET =
+      new Downcall("vips_concurrency_set", FunctionDescriptor.ofVoid(JAVA_INT));
   private static final Downcall ARRAY_DOUBLE_NEW =
       new Downcall("vips_array_double_new", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
   private static final Downcall AREA_UNREF =
@@ -318,6 +320,12 @@ final class Vips {
   static void unref(MemorySegment object) {
     callVoid(() -> {
       G_OBJECT_UNREF.handle().invokeExact(object);
+    });
+  }
+
+  static void concurrencySet(int threads) {
+    callVoid(() -> {
+      CONCURRENCY_SET.handle().invokeExact(threads);
     });
   }
 

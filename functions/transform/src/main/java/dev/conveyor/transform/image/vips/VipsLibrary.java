@@ -163,6 +163,20 @@ public final class VipsLibrary {
   }
 
   /**
+   * Sets how many worker threads libvips runs inside each operation ({@code vips_concurrency_set};
+   * at start libvips takes {@code VIPS_CONCURRENCY} from the process environment, else the CPU
+   * count). Process-wide.
+   *
+   * @param threads at least 1
+   */
+  public void concurrency(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("libvips needs at least one thread: " + threads);
+    }
+    Vips.concurrencySet(threads);
+  }
+
+  /**
    * Frees libvips' buffers for the calling thread ({@code vips_thread_shutdown}). Call it on a
    * worker thread that has used libvips, just before that thread exits; calling it on a thread that
    * will use libvips again is harmless but wasteful.
