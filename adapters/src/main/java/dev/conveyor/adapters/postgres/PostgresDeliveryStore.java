@@ -1,16 +1,29 @@
 package dev.conveyor.adapters.postgres;
 
 import dev.conveyor.core.job.TenantId;
+import dev.conveyor.core.job.Tier;
 import dev.conveyor.core.port.DeliveryStore;
+import dev.conveyor.core.port.PendingMessage;
+import dev.conveyor.core.port.QueueMessage;
+import dev.conveyor.core.query.DeliveryCursor;
+import dev.conveyor.core.query.DeliveryPage;
+import dev.conveyor.core.query.DeliveryQuery;
+import dev.conveyor.core.webhook.Delivery;
 import dev.conveyor.core.webhook.DeliveryAttempt;
 import dev.conveyor.core.webhook.DeliveryOutcome;
+import dev.conveyor.core.webhook.DeliveryState;
 import dev.conveyor.core.webhook.DeliveryTask;
+import dev.conveyor.core.webhook.WebhookEndpoint;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -21,8 +34,13 @@ import javax.sql.DataSource;
  * webhook_endpoint_secrets}) and {@code delivery_attempts}.
  *
  * <p>A delivery moves {@code pending → delivering → succeeded | failed}, or back to {@code pending}
- * with a {@code next_attempt_at} to retry. Each move is one conditional {@code UPDATE}, so a
- * duplicate message or a worker that lost its lease changes nothing.
+ * with a {@code next_attempt_at} to retry, or from {@code failed} back to {@code pending} when its
+ * tenant retries it. Each move is one conditional {@code UPDATE}, so a duplicate message or a
+ * worker that lost its lease changes nothing.
+ *
+ * <p>Recording an attempt also keeps its endpoint's {@code failing_since}, and disables the
+ * endpoint when it answered 410 Gone or has failed for too long. Those updates touch the endpoint's
+ * row only when its health changes, so steady traffic to one endpoint does not contend on it.
  */
 public final class PostgresDeliveryStore implements DeliveryStore {
   /** The failure reason of a delivery whose endpoint was disabled before it could go out. */
@@ -30,7 +48,8 @@ public final class PostgresDeliveryStore implements DeliveryStore {
 
   /**
    * The failure reason core's {@code DeliverWebhook} gives a 410 Gone answer: the receiver says the
-   * endpoint no longer exists, so the endpoint is disabled in the same transaction.
+   * endpoint no longer exists, so the endpoint is disabled ({@link WebhookEndpoint#GONE}) in the
+   * same transaction.
    */
   public static final String ENDPOINT_GONE = "endpoint-gone";
 
@@ -56,7 +75,7 @@ public final class PostgresDeliveryStore implements DeliveryStore {
           + " array(select s.sealed_secret from webhook_endpoint_secrets s"
           + " where s.endpoint_id = e.id and (s.expires_at is null or ? < s.expires_at)"
           + " order by s.created_at desc, s.id desc) as sealed_secrets,"
-          + " d.event_type, d.payload, d.attempt, d.correlation_id";
+          + " d.event_type, d.payload, d.attempt, d.attempts_before_retry, d.correlation_id";
 
   /**
    * A delivery whose endpoint is disabled will never go out: fail it now (whether or not it is due)
@@ -85,8 +104,64 @@ public final class PostgresDeliveryStore implements DeliveryStore {
 
   private static final String DISABLE_GONE_ENDPOINT =
       "update webhook_endpoints set enabled = false, disabled_reason = '"
-          + ENDPOINT_GONE
-          + "' where id = ? and enabled";
+          + WebhookEndpoint.GONE
+          + "', disabled_at = ? where id = ? and enabled";
+
+  /** A success ends the endpoint's run of failures. */
+  private static final String MARK_ENDPOINT_SUCCEEDING =
+      "update webhook_endpoints set failing_since = null where id = ? and failing_since is not null";
+
+  /** The first failure after a success starts a run of failures; later ones keep its start. */
+  private static final String MARK_ENDPOINT_FAILING =
+      "update webhook_endpoints set failing_since = ? where id = ? and failing_since is null";
+
+  private static final String DISABLE_FAILING_ENDPOINT =
+      "update webhook_endpoints set enabled = false, disabled_reason = '"
+          + WebhookEndpoint.FAILING
+          + "', disabled_at = ? where id = ? and enabled and failing_since <= ?";
+
+  private static final String DELIVERY_COLUMNS =
+      "id, job_id, endpoint_id, event_type, state, attempt, next_attempt_at, failure_reason,"
+          + " created_at, updated_at";
+
+  private static final String FIND =
+      "select " + DELIVERY_COLUMNS + " from deliveries where id = ? and tenant_id = ?";
+
+  private static final String BY_JOB =
+      "select "
+          + DELIVERY_COLUMNS
+          + " from deliveries where job_id = ? and tenant_id = ?"
+          + " order by created_at desc, id desc";
+
+  /** Keyset pagination on {@code deliveries_endpoint_created_id}; never an {@code OFFSET}. */
+  private static final String BY_ENDPOINT =
+      "select "
+          + DELIVERY_COLUMNS
+          + " from deliveries where endpoint_id = ? and tenant_id = ?"
+          + " order by created_at desc, id desc limit ?";
+
+  private static final String BY_ENDPOINT_AFTER =
+      "select "
+          + DELIVERY_COLUMNS
+          + " from deliveries where endpoint_id = ? and tenant_id = ? and (created_at, id) < (?, ?)"
+          + " order by created_at desc, id desc limit ?";
+
+  private static final String ATTEMPTS_OF =
+      "select delivery_id, attempt, at, status, latency_ms, response_body, error_class"
+          + " from delivery_attempts where delivery_id = any(?) order by delivery_id, attempt desc";
+
+  /**
+   * A failed delivery back to pending, due at once, its budget counted from its latest attempt. A
+   * delivery to an endpoint that is not enabled stays failed: it would only fail again at its
+   * claim.
+   */
+  private static final String RETRY =
+      "update deliveries d set state = 'pending', attempts_before_retry = d.attempt,"
+          + " next_attempt_at = null, failure_reason = null, updated_at = ?"
+          + " from webhook_endpoints e"
+          + " where d.id = ? and d.tenant_id = ? and d.state = 'failed'"
+          + " and e.id = d.endpoint_id and e.enabled"
+          + " returning d.correlation_id";
 
   private final DataSource dataSource;
 
@@ -152,24 +227,218 @@ public final class PostgresDeliveryStore implements DeliveryStore {
    * changes nothing.
    */
   @Override
-  public void record(DeliveryAttempt attempt, DeliveryOutcome outcome) {
+  public void record(
+      DeliveryAttempt attempt, DeliveryOutcome outcome, Instant disableIfFailingSince) {
     Objects.requireNonNull(outcome, "outcome");
+    Objects.requireNonNull(disableIfFailingSince, "disableIfFailingSince");
     Jdbc.inTransaction(
         dataSource,
         "record delivery attempt",
         connection -> {
           UUID endpoint = applyOutcome(connection, attempt, outcome);
-          if (endpoint != null
-              && outcome instanceof DeliveryOutcome.Failed failed
-              && ENDPOINT_GONE.equals(failed.reason())) {
-            try (PreparedStatement disable = connection.prepareStatement(DISABLE_GONE_ENDPOINT)) {
-              disable.setObject(1, endpoint);
-              disable.executeUpdate();
-            }
+          // A stale attempt says nothing about the endpoint now: a later one already ran.
+          if (endpoint != null) {
+            keepEndpointHealth(connection, endpoint, attempt.at(), outcome, disableIfFailingSince);
           }
           logAttempt(connection, attempt);
           return null;
         });
+  }
+
+  private static void keepEndpointHealth(
+      Connection connection,
+      UUID endpoint,
+      Instant at,
+      DeliveryOutcome outcome,
+      Instant disableIfFailingSince)
+      throws SQLException {
+    if (outcome instanceof DeliveryOutcome.Succeeded) {
+      update(connection, MARK_ENDPOINT_SUCCEEDING, endpoint);
+      return;
+    }
+    update(connection, MARK_ENDPOINT_FAILING, at, endpoint);
+    if (outcome instanceof DeliveryOutcome.Failed failed && ENDPOINT_GONE.equals(failed.reason())) {
+      update(connection, DISABLE_GONE_ENDPOINT, at, endpoint);
+    }
+    update(connection, DISABLE_FAILING_ENDPOINT, at, endpoint, disableIfFailingSince);
+  }
+
+  /** Runs an update whose parameters are instants and ids. */
+  private static void update(Connection connection, String sql, Object... params)
+      throws SQLException {
+    try (PreparedStatement update = connection.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        if (params[i] instanceof Instant instant) {
+          Jdbc.setInstant(update, i + 1, instant);
+        } else {
+          update.setObject(i + 1, params[i]);
+        }
+      }
+      update.executeUpdate();
+    }
+  }
+
+  @Override
+  public Optional<Delivery> find(TenantId tenant, UUID deliveryId) {
+    return Jdbc.withConnection(
+        dataSource, "find delivery", connection -> find(connection, tenant, deliveryId));
+  }
+
+  private static Optional<Delivery> find(Connection connection, TenantId tenant, UUID deliveryId)
+      throws SQLException {
+    try (PreparedStatement select = connection.prepareStatement(FIND)) {
+      select.setObject(1, deliveryId);
+      select.setObject(2, tenant.value());
+      return withAttempts(connection, select).stream().findFirst();
+    }
+  }
+
+  @Override
+  public List<Delivery> findByJob(TenantId tenant, UUID jobId) {
+    return Jdbc.withConnection(
+        dataSource,
+        "list a job's deliveries",
+        connection -> {
+          try (PreparedStatement select = connection.prepareStatement(BY_JOB)) {
+            select.setObject(1, jobId);
+            select.setObject(2, tenant.value());
+            return withAttempts(connection, select);
+          }
+        });
+  }
+
+  /** One more row than the limit is read, to learn whether another page follows. */
+  @Override
+  public DeliveryPage listByEndpoint(TenantId tenant, UUID endpointId, DeliveryQuery query) {
+    DeliveryCursor after = query.after();
+    return Jdbc.withConnection(
+        dataSource,
+        "list an endpoint's deliveries",
+        connection -> {
+          List<Delivery> found;
+          try (PreparedStatement select =
+              connection.prepareStatement(after == null ? BY_ENDPOINT : BY_ENDPOINT_AFTER)) {
+            int i = 1;
+            select.setObject(i++, endpointId);
+            select.setObject(i++, tenant.value());
+            if (after != null) {
+              Jdbc.setInstant(select, i++, after.createdAt());
+              select.setObject(i++, after.id());
+            }
+            select.setInt(i, query.limit() + 1);
+            found = withAttempts(connection, select);
+          }
+          if (found.size() <= query.limit()) {
+            return new DeliveryPage(found, null);
+          }
+          List<Delivery> page = found.subList(0, query.limit());
+          return new DeliveryPage(page, DeliveryCursor.after(page.getLast()));
+        });
+  }
+
+  @Override
+  public Optional<Retried> retry(TenantId tenant, UUID deliveryId, Instant now) {
+    return Jdbc.inTransaction(
+        dataSource,
+        "retry delivery",
+        connection -> {
+          String correlationId;
+          try (PreparedStatement update = connection.prepareStatement(RETRY)) {
+            Jdbc.setInstant(update, 1, now);
+            update.setObject(2, deliveryId);
+            update.setObject(3, tenant.value());
+            try (ResultSet rows = update.executeQuery()) {
+              if (!rows.next()) {
+                return Optional.<Retried>empty();
+              }
+              correlationId = rows.getString("correlation_id");
+            }
+          }
+          QueueMessage message = QueueMessage.delivery(deliveryId, tenant, correlationId);
+          long outboxId = PostgresOutbox.insert(connection, Tier.CRITICAL, message, now);
+          Delivery retried = find(connection, tenant, deliveryId).orElseThrow();
+          return Optional.of(
+              new Retried(retried, new PendingMessage(outboxId, Tier.CRITICAL, message)));
+        });
+  }
+
+  /** The deliveries {@code select} finds, in its order, each with its attempts newest first. */
+  private static List<Delivery> withAttempts(Connection connection, PreparedStatement select)
+      throws SQLException {
+    List<DeliveryRow> found = new ArrayList<>();
+    try (ResultSet rows = select.executeQuery()) {
+      while (rows.next()) {
+        found.add(DeliveryRow.of(rows));
+      }
+    }
+    if (found.isEmpty()) {
+      return List.of();
+    }
+    Map<UUID, List<DeliveryAttempt>> attempts = new HashMap<>();
+    try (PreparedStatement attemptsOf = connection.prepareStatement(ATTEMPTS_OF)) {
+      attemptsOf.setArray(
+          1, connection.createArrayOf("uuid", found.stream().map(DeliveryRow::id).toArray()));
+      try (ResultSet rows = attemptsOf.executeQuery()) {
+        while (rows.next()) {
+          DeliveryAttempt attempt =
+              new DeliveryAttempt(
+                  Jdbc.uuid(rows, "delivery_id"),
+                  rows.getInt("attempt"),
+                  Jdbc.instant(rows, "at"),
+                  Jdbc.nullableInt(rows, "status"),
+                  rows.getLong("latency_ms"),
+                  rows.getString("response_body"),
+                  rows.getString("error_class"));
+          attempts.computeIfAbsent(attempt.deliveryId(), id -> new ArrayList<>()).add(attempt);
+        }
+      }
+    }
+    return found.stream()
+        .map(row -> row.withAttempts(attempts.getOrDefault(row.id(), List.of())))
+        .toList();
+  }
+
+  /** A {@code deliveries} row, before its attempts are read. */
+  private record DeliveryRow(
+      UUID id,
+      UUID jobId,
+      UUID endpointId,
+      String eventType,
+      DeliveryState state,
+      int attemptCount,
+      Instant nextAttemptAt,
+      String failureReason,
+      Instant createdAt,
+      Instant updatedAt) {
+
+    static DeliveryRow of(ResultSet rows) throws SQLException {
+      return new DeliveryRow(
+          Jdbc.uuid(rows, "id"),
+          Jdbc.uuid(rows, "job_id"),
+          Jdbc.uuid(rows, "endpoint_id"),
+          rows.getString("event_type"),
+          DeliveryState.fromWireName(rows.getString("state")),
+          rows.getInt("attempt"),
+          Jdbc.instant(rows, "next_attempt_at"),
+          rows.getString("failure_reason"),
+          Jdbc.instant(rows, "created_at"),
+          Jdbc.instant(rows, "updated_at"));
+    }
+
+    Delivery withAttempts(List<DeliveryAttempt> attempts) {
+      return new Delivery(
+          id,
+          jobId,
+          endpointId,
+          eventType,
+          state,
+          attemptCount,
+          nextAttemptAt,
+          failureReason,
+          createdAt,
+          updatedAt,
+          attempts);
+    }
   }
 
   /** The endpoint's id when the outcome applied, else null. */
@@ -228,6 +497,7 @@ public final class PostgresDeliveryStore implements DeliveryStore {
         rows.getString("event_type"),
         rows.getString("payload"),
         rows.getInt("attempt"),
+        rows.getInt("attempts_before_retry"),
         rows.getString("correlation_id"));
   }
 

@@ -34,7 +34,7 @@ public final class PostgresTenantAdmin implements TenantAdmin {
           + " values (?, ?, ?, ?, ?, ?)";
 
   private static final String DISABLE_ENDPOINT =
-      "update webhook_endpoints set enabled = false, disabled_reason = ?"
+      "update webhook_endpoints set enabled = false, disabled_reason = ?, disabled_at = now()"
           + " where id = ? and tenant_id = ? and enabled";
 
   private final DataSource dataSource;

@@ -30,7 +30,8 @@ public final class PostgresWebhookEndpointStore implements WebhookEndpointStore 
       "disabled_reason is distinct from '" + WebhookEndpoint.DELETED + "'";
 
   private static final String COLUMNS =
-      "id, tenant_id, url, event_types, description, enabled, disabled_reason, created_at";
+      "id, tenant_id, url, event_types, description, enabled, disabled_reason, disabled_at,"
+          + " failing_since, created_at";
 
   private static final String LOCK_TENANT = "select id from tenants where id = ? for no key update";
 
@@ -62,8 +63,21 @@ public final class PostgresWebhookEndpointStore implements WebhookEndpointStore 
   private static final String DELETE =
       "update webhook_endpoints set enabled = false, disabled_reason = '"
           + WebhookEndpoint.DELETED
-          + "', sealed_secrets = null where id = ? and tenant_id = ? and "
+          + "', disabled_at = now(), sealed_secrets = null where id = ? and tenant_id = ? and "
           + NOT_DELETED;
+
+  /**
+   * A disabled endpoint starts with a clean record ({@code failing_since} cleared); an enabled one
+   * keeps its own, so enabling cannot postpone its disabling. SET expressions read the row as it
+   * was.
+   */
+  private static final String ENABLE =
+      "update webhook_endpoints set enabled = true, disabled_reason = null, disabled_at = null,"
+          + " failing_since = case when enabled then failing_since end"
+          + " where id = ? and tenant_id = ? and "
+          + NOT_DELETED
+          + " returning "
+          + COLUMNS;
 
   private static final String DELETE_SECRETS =
       "delete from webhook_endpoint_secrets where endpoint_id = ?";
@@ -201,6 +215,22 @@ public final class PostgresWebhookEndpointStore implements WebhookEndpointStore 
   }
 
   @Override
+  public Optional<WebhookEndpoint> enable(TenantId tenant, UUID id) {
+    return Jdbc.withConnection(
+        dataSource,
+        "enable webhook endpoint",
+        connection -> {
+          try (PreparedStatement update = connection.prepareStatement(ENABLE)) {
+            update.setObject(1, id);
+            update.setObject(2, tenant.value());
+            try (ResultSet rows = update.executeQuery()) {
+              return rows.next() ? Optional.of(endpoint(rows)) : Optional.<WebhookEndpoint>empty();
+            }
+          }
+        });
+  }
+
+  @Override
   public Rotation rotateSecret(
       TenantId tenant,
       UUID id,
@@ -265,6 +295,8 @@ public final class PostgresWebhookEndpointStore implements WebhookEndpointStore 
         rows.getString("description"),
         rows.getBoolean("enabled"),
         rows.getString("disabled_reason"),
+        Jdbc.instant(rows, "disabled_at"),
+        Jdbc.instant(rows, "failing_since"),
         Jdbc.instant(rows, "created_at"));
   }
 }

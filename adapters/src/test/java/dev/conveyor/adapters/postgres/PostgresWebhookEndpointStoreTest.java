@@ -205,15 +205,57 @@ class PostgresWebhookEndpointStoreTest {
     WebhookEndpoint endpoint = created(tenant);
     Fixtures.execute(
         db,
-        "update webhook_endpoints set enabled = false, disabled_reason = 'endpoint-gone' where id = ?",
+        "update webhook_endpoints set enabled = false, disabled_reason = 'gone' where id = ?",
         endpoint.id());
 
     assertThat(store.list(tenant))
         .singleElement()
         .satisfies(e -> {
           assertThat(e.enabled()).isFalse();
-          assertThat(e.disabledReason()).isEqualTo("endpoint-gone");
+          assertThat(e.disabledReason()).isEqualTo("gone");
         });
+  }
+
+  @Test
+  void enablingADisabledEndpointClearsItsRecordButAnEnabledOneKeepsItsFailingSince() {
+    WebhookEndpoint disabled = created(tenant);
+    WebhookEndpoint failing = created(tenant);
+    Instant since = now.minusSeconds(3600);
+    Fixtures.execute(
+        db,
+        "update webhook_endpoints set enabled = false, disabled_reason = 'failing',"
+            + " disabled_at = ?, failing_since = ? where id = ?",
+        now,
+        since,
+        disabled.id());
+    Fixtures.execute(
+        db, "update webhook_endpoints set failing_since = ? where id = ?", since, failing.id());
+
+    WebhookEndpoint enabled = store.enable(tenant, disabled.id()).orElseThrow();
+    WebhookEndpoint stillFailing = store.enable(tenant, failing.id()).orElseThrow();
+
+    assertThat(enabled.enabled()).isTrue();
+    assertThat(enabled.disabledReason()).isNull();
+    assertThat(enabled.disabledAt()).isNull();
+    assertThat(enabled.failingSince()).isNull();
+    assertThat(store.find(tenant, disabled.id())).contains(enabled);
+    assertThat(stillFailing.failingSince())
+        .as("enabling cannot postpone disabling")
+        .isEqualTo(since);
+  }
+
+  @Test
+  void aDeletedOrAnotherTenantsEndpointCannotBeEnabled() {
+    WebhookEndpoint endpoint = created(tenant);
+    TenantId stranger = admin.createTenant("globex").id();
+
+    assertThat(store.enable(stranger, endpoint.id())).isEmpty();
+    store.delete(tenant, endpoint.id());
+    assertThat(store.enable(tenant, endpoint.id())).isEmpty();
+    assertThat(
+            Fixtures.value(
+                db, "select disabled_reason from webhook_endpoints where id = ?", endpoint.id()))
+        .isEqualTo("deleted");
   }
 
   @Test

@@ -40,6 +40,16 @@ public interface WebhookEndpointStore {
    */
   boolean delete(TenantId tenant, UUID id);
 
+  /**
+   * Enables the endpoint: deliveries go out to it again, its disabled reason and time are cleared,
+   * and so is {@code failingSince} if it was disabled (it starts with a clean record). Enabling an
+   * enabled endpoint changes nothing.
+   *
+   * @return the endpoint as it is now; empty when the tenant has no such endpoint (or it is
+   *     deleted)
+   */
+  Optional<WebhookEndpoint> enable(TenantId tenant, UUID id);
+
   /** What became of a rotation. */
   enum Rotation {
     ROTATED,

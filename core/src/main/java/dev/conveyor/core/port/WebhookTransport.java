@@ -23,8 +23,22 @@ public interface WebhookTransport {
   final class Refused extends IOException {
     private static final long serialVersionUID = 1L;
 
+    private final String errorClass;
+
     public Refused(String reason) {
+      this("refused", reason);
+    }
+
+    /**
+     * @param errorClass what kind of refusal, for the delivery log: e.g. {@code forbidden-address}
+     */
+    public Refused(String errorClass, String reason) {
       super(reason);
+      this.errorClass = errorClass;
+    }
+
+    public String errorClass() {
+      return errorClass;
     }
   }
 }

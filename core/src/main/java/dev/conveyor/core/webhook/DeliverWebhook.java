@@ -17,7 +17,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
-/** Delivers one signed webhook attempt and records it in the delivery log. */
+/**
+ * Delivers one signed webhook attempt and records it in the delivery log, keeping the endpoint's
+ * health: after {@code disableAfterFailing} of nothing but failed attempts, the endpoint is
+ * disabled.
+ */
 public final class DeliverWebhook {
   private static final Logger LOG = LoggerFactory.getLogger(DeliverWebhook.class);
 
@@ -30,20 +34,27 @@ public final class DeliverWebhook {
   private final RetrySchedule schedule;
   private final Clock clock;
   private final Duration lease;
+  private final Duration disableAfterFailing;
 
+  /**
+   * @param disableAfterFailing how long an endpoint may fail every attempt before it is disabled
+   *     (the {@code WEBHOOK_DISABLE_AFTER_FAILING_HOURS} setting)
+   */
   public DeliverWebhook(
       DeliveryStore deliveries,
       WebhookTransport transport,
       SecretSealer sealer,
       RetrySchedule schedule,
       Clock clock,
-      Duration lease) {
+      Duration lease,
+      Duration disableAfterFailing) {
     this.deliveries = deliveries;
     this.transport = transport;
     this.sealer = sealer;
     this.schedule = schedule;
     this.clock = clock;
     this.lease = lease;
+    this.disableAfterFailing = disableAfterFailing;
   }
 
   public WorkOutcome deliver(QueueMessage message) {
@@ -82,6 +93,7 @@ public final class DeliverWebhook {
     Optional<String> retryAfter = Optional.empty();
     String body = null;
     String errorClass = null;
+    boolean refused = false;
     long started = System.nanoTime();
     try {
       WebhookTransport.Response response = transport.post(task.url(), headers, task.payload());
@@ -89,7 +101,9 @@ public final class DeliverWebhook {
       retryAfter = response.retryAfter();
       body = response.body();
     } catch (WebhookTransport.Refused e) {
-      errorClass = "refused";
+      // e.g. forbidden-address: the SSRF guard's class, so the tenant sees why in the log.
+      errorClass = e.errorClass();
+      refused = true;
       body = e.getMessage();
     } catch (HttpTimeoutException e) {
       errorClass = "timeout";
@@ -103,10 +117,10 @@ public final class DeliverWebhook {
             task.deliveryId(), task.attempt(), at, status, latencyMillis, body, errorClass);
 
     DeliveryOutcome outcome =
-        "refused".equals(errorClass)
+        refused
             ? new DeliveryOutcome.Failed("endpoint-refused")
             : outcomeOf(task, status, retryAfter, at);
-    deliveries.record(attempt, outcome);
+    deliveries.record(attempt, outcome, at.minus(disableAfterFailing));
     LOG.info(
         "webhook attempt {}: status={} error={} latency_ms={} outcome={}",
         task.attempt(),
@@ -132,7 +146,7 @@ public final class DeliverWebhook {
     if (status != null && status == 410) {
       return new DeliveryOutcome.Failed("endpoint-gone");
     }
-    Optional<Duration> scheduled = schedule.after(task.attempt());
+    Optional<Duration> scheduled = schedule.after(task.attemptSinceRetry());
     if (scheduled.isEmpty()) {
       return new DeliveryOutcome.Failed("attempts-exhausted");
     }

@@ -10,7 +10,6 @@ import dev.conveyor.core.submit.ProblemException;
 import dev.conveyor.core.tenant.Tenant;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -32,9 +30,10 @@ import java.util.regex.Pattern;
  * with a grace period during which deliveries are signed with the old and the new secret alike.
  *
  * <p>Secrets are sealed with {@link SecretSealer} before they reach the store. URLs must be
- * absolute {@code https} URLs without user info or fragment; plain {@code http} only to a loopback
- * host and only when {@code allowLoopbackHttp} is set (the local stack's {@code
- * WEBHOOK_ALLOW_LOOPBACK_HTTP}, the same rule as the webhook transport's).
+ * absolute URLs without user info or fragment that pass the {@link WebhookUrlGuard} — the same rule
+ * the webhook transport applies before every delivery: {@code https}, a host that resolves, and
+ * only to public addresses (plain {@code http} and loopback only with the local stack's {@code
+ * WEBHOOK_ALLOW_LOOPBACK_HTTP}).
  */
 public final class ManageWebhookEndpoints {
   /** The event types an endpoint may subscribe to; all of them by default. */
@@ -61,15 +60,21 @@ public final class ManageWebhookEndpoints {
 
   private final WebhookEndpointStore store;
   private final SecretSealer sealer;
-  private final boolean allowLoopbackHttp;
+  private final WebhookUrlGuard urlGuard;
   private final Clock clock;
 
   public ManageWebhookEndpoints(
-      WebhookEndpointStore store, SecretSealer sealer, boolean allowLoopbackHttp, Clock clock) {
+      WebhookEndpointStore store, SecretSealer sealer, WebhookUrlGuard urlGuard, Clock clock) {
     this.store = Objects.requireNonNull(store, "store");
     this.sealer = Objects.requireNonNull(sealer, "sealer");
-    this.allowLoopbackHttp = allowLoopbackHttp;
+    this.urlGuard = Objects.requireNonNull(urlGuard, "urlGuard");
     this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** With the JVM's resolver; {@code allowLoopbackHttp} is {@code WEBHOOK_ALLOW_LOOPBACK_HTTP}. */
+  public ManageWebhookEndpoints(
+      WebhookEndpointStore store, SecretSealer sealer, boolean allowLoopbackHttp, Clock clock) {
+    this(store, sealer, new WebhookUrlGuard(allowLoopbackHttp), clock);
   }
 
   /**
@@ -136,6 +141,17 @@ public final class ManageWebhookEndpoints {
     if (!store.delete(tenant.id(), parseId(id))) {
       throw notFound(id);
     }
+  }
+
+  /**
+   * Enables the endpoint again after it was disabled (its receiver answered 410 Gone, or every
+   * attempt failed for too long): its disabled reason is cleared and its failure record starts
+   * afresh. Enabling an enabled endpoint changes nothing.
+   *
+   * @throws ProblemException 404 for an unknown, deleted or another tenant's endpoint
+   */
+  public WebhookEndpoint enable(Tenant tenant, String id) {
+    return store.enable(tenant.id(), parseId(id)).orElseThrow(() -> notFound(id));
   }
 
   /**
@@ -214,17 +230,12 @@ public final class ManageWebhookEndpoints {
       return null;
     }
     int before = errors.size();
-    String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
-    String host = uri.getHost();
-    if (host == null || host.isEmpty()) {
-      errors.add(new FieldError("/url", "must name a host"));
-    } else if (!scheme.equals("https") && !(scheme.equals("http") && loopbackHttpAllowed(host))) {
-      errors.add(
-          new FieldError(
-              "/url",
-              allowLoopbackHttp
-                  ? "must use https (http only to a loopback host)"
-                  : "must use https"));
+    switch (urlGuard.check(uri)) {
+      case WebhookUrlGuard.Allowed allowed -> {}
+      case WebhookUrlGuard.Forbidden forbidden ->
+          errors.add(new FieldError("/url", forbidden.reason()));
+      case WebhookUrlGuard.Unresolved unresolved ->
+          errors.add(new FieldError("/url", "must name a host that resolves"));
     }
     if (uri.getRawUserInfo() != null) {
       errors.add(new FieldError("/url", "must not contain user info"));
@@ -233,18 +244,6 @@ public final class ManageWebhookEndpoints {
       errors.add(new FieldError("/url", "must not contain a fragment"));
     }
     return errors.size() == before ? uri : null;
-  }
-
-  /** Delivery's rule ({@link WebhookAddresses}); a host that does not resolve is refused here. */
-  private boolean loopbackHttpAllowed(String host) {
-    if (!allowLoopbackHttp) {
-      return false;
-    }
-    try {
-      return WebhookAddresses.allLoopback(host);
-    } catch (UnknownHostException e) {
-      return false;
-    }
   }
 
   private static List<String> eventTypes(JsonNode node, List<FieldError> errors) {

@@ -14,7 +14,11 @@ import java.util.UUID;
  * @param eventTypes the event types it subscribes to
  * @param description the tenant's note about it, or null
  * @param enabled whether deliveries go out to it
- * @param disabledReason why it is disabled ({@link #DELETED}, {@code endpoint-gone}, …), or null
+ * @param disabledReason why it is disabled ({@link #GONE}, {@link #FAILING}, {@link #DELETED}, or
+ *     an operator's words), or null
+ * @param disabledAt when it was disabled, or null (enabled, or disabled before this was recorded)
+ * @param failingSince when its current run of failed attempts began, or null when its latest
+ *     attempt succeeded (or it has had none)
  */
 public record WebhookEndpoint(
     UUID id,
@@ -24,10 +28,18 @@ public record WebhookEndpoint(
     String description,
     boolean enabled,
     String disabledReason,
+    Instant disabledAt,
+    Instant failingSince,
     Instant createdAt) {
 
   /** The disabled reason of an endpoint its tenant deleted: it is kept, but no longer shown. */
   public static final String DELETED = "deleted";
+
+  /** The disabled reason of an endpoint whose receiver answered 410 Gone. */
+  public static final String GONE = "gone";
+
+  /** The disabled reason of an endpoint whose every attempt failed for too long. */
+  public static final String FAILING = "failing";
 
   public WebhookEndpoint {
     Objects.requireNonNull(id, "id");
@@ -45,7 +57,8 @@ public record WebhookEndpoint(
       List<String> eventTypes,
       String description,
       Instant createdAt) {
-    return new WebhookEndpoint(id, tenantId, url, eventTypes, description, true, null, createdAt);
+    return new WebhookEndpoint(
+        id, tenantId, url, eventTypes, description, true, null, null, null, createdAt);
   }
 
   public boolean deleted() {

@@ -2,12 +2,14 @@ package dev.conveyor.core.webhook;
 
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
-import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -18,7 +20,8 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Standard Webhooks signatures (https://www.standardwebhooks.com): {@code v1,<base64
  * HMAC-SHA256("id.timestamp.body")>} keyed with the base64 bytes after {@code whsec_}. The sender
- * signs with every current secret (rotation); a receiver accepts any one that matches.
+ * signs with every current secret (rotation); a receiver accepts any one that matches. This is the
+ * sending side; {@link WebhookVerifier} is the receiving side tenants use.
  */
 public final class WebhookSignature {
   public static final String SECRET_PREFIX = "whsec_";
@@ -28,6 +31,9 @@ public final class WebhookSignature {
 
   /** Receivers reject timestamps further than this from their clock (replay protection). */
   public static final Duration DEFAULT_TOLERANCE = Duration.ofMinutes(5);
+
+  /** Standard Webhooks' minimum HMAC key length (192 bits). */
+  static final int MIN_KEY_BYTES = 24;
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -55,12 +61,43 @@ public final class WebhookSignature {
     return headers;
   }
 
-  /** Base64 HMAC-SHA256 of {@code id.timestamp.payload}. */
+  /** Base64 HMAC-SHA256 of {@code id.timestamp.payload}, keyed with {@code secret}'s bytes. */
   public static String sign(
       String secret, String messageId, long timestampSeconds, String payload) {
+    return sign(key(secret), messageId, timestampSeconds, payload);
+  }
+
+  /**
+   * Receiver-side check: the timestamp is within {@code tolerance} of {@code now} and at least one
+   * {@code v1} signature matches {@code secret}. {@link WebhookVerifier}'s check, answered yes or
+   * no, for callers that hold the three headers apart.
+   */
+  public static boolean verify(
+      String secret,
+      String messageId,
+      String timestampHeader,
+      String signatureHeader,
+      String payload,
+      Instant now,
+      Duration tolerance) {
+    Map<String, String> headers = new HashMap<>();
+    headers.put(HEADER_ID, messageId);
+    headers.put(HEADER_TIMESTAMP, timestampHeader);
+    headers.put(HEADER_SIGNATURE, signatureHeader);
+    try {
+      new WebhookVerifier(List.of(secret), tolerance, Clock.fixed(now, ZoneOffset.UTC))
+          .verify(payload, headers);
+      return true;
+    } catch (WebhookVerificationException e) {
+      return false;
+    }
+  }
+
+  /** The one HMAC computation sender and receiver share. */
+  static String sign(byte[] key, String messageId, long timestampSeconds, String payload) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(keyBytes(secret), "HmacSHA256"));
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
       byte[] signed =
           mac.doFinal(
               (messageId + "." + timestampSeconds + "." + payload)
@@ -72,45 +109,34 @@ public final class WebhookSignature {
   }
 
   /**
-   * Receiver-side check: the timestamp is within {@code tolerance} of {@code now} and at least one
-   * {@code v1} signature matches {@code secret}, compared in constant time.
+   * The HMAC key a secret holds: the bytes whose base64 follows {@code whsec_}.
+   *
+   * @throws IllegalArgumentException when {@code secret} is not of that form or holds fewer than
+   *     {@value #MIN_KEY_BYTES} bytes (the spec's minimum); the message never repeats the secret
    */
-  public static boolean verify(
-      String secret,
-      String messageId,
-      String timestampHeader,
-      String signatureHeader,
-      String payload,
-      Instant now,
-      Duration tolerance) {
-    if (messageId == null || timestampHeader == null || signatureHeader == null) {
-      return false;
+  static byte[] key(String secret) {
+    if (secret == null || secret.isEmpty()) {
+      throw new IllegalArgumentException("no webhook secret given");
     }
-    long seconds;
+    if (!secret.startsWith(SECRET_PREFIX)) {
+      throw new IllegalArgumentException("a webhook secret starts with " + SECRET_PREFIX);
+    }
+    byte[] key;
     try {
-      seconds = Long.parseLong(timestampHeader.trim());
-    } catch (NumberFormatException e) {
-      return false;
+      key = Base64.getDecoder().decode(secret.substring(SECRET_PREFIX.length()));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "the webhook secret after " + SECRET_PREFIX + " is not valid base64");
     }
-    if (Math.abs(now.getEpochSecond() - seconds) > tolerance.toSeconds()) {
-      return false;
+    if (key.length < MIN_KEY_BYTES) {
+      // Most likely cut short when copied: say so now rather than fail every signature later.
+      throw new IllegalArgumentException(
+          "a webhook secret holds at least "
+              + MIN_KEY_BYTES
+              + " bytes; this one holds "
+              + key.length
+              + " (is it complete?)");
     }
-    byte[] expected = sign(secret, messageId, seconds, payload).getBytes(StandardCharsets.US_ASCII);
-    for (String candidate : signatureHeader.trim().split(" +")) {
-      int comma = candidate.indexOf(',');
-      if (comma > 0 && candidate.substring(0, comma).equals("v1")) {
-        byte[] given = candidate.substring(comma + 1).getBytes(StandardCharsets.US_ASCII);
-        if (MessageDigest.isEqual(expected, given)) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  private static byte[] keyBytes(String secret) {
-    String encoded =
-        secret.startsWith(SECRET_PREFIX) ? secret.substring(SECRET_PREFIX.length()) : secret;
-    return Base64.getDecoder().decode(encoded);
+    return key;
   }
 }

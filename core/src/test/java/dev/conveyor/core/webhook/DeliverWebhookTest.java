@@ -7,6 +7,8 @@ import dev.conveyor.core.job.TenantId;
 import dev.conveyor.core.port.DeliveryStore;
 import dev.conveyor.core.port.QueueMessage;
 import dev.conveyor.core.port.WebhookTransport;
+import dev.conveyor.core.query.DeliveryPage;
+import dev.conveyor.core.query.DeliveryQuery;
 import dev.conveyor.core.testing.MutableClock;
 import dev.conveyor.core.work.WorkOutcome;
 import java.io.IOException;
@@ -29,6 +31,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class DeliverWebhookTest {
   private static final Duration LEASE = Duration.ofMinutes(2);
+  private static final Duration DISABLE_AFTER_FAILING = Duration.ofDays(5);
   private static final TenantId TENANT = TenantId.of("8d0c4a52-3a57-4c4e-9d4f-0b8e3c1a2b3c");
   private static final URI URL = URI.create("https://hooks.example.com/conveyor");
   private static final String PAYLOAD =
@@ -41,7 +44,8 @@ class DeliverWebhookTest {
   private final FakeTransport transport = new FakeTransport();
 
   private DeliverWebhook deliver(RetrySchedule schedule) {
-    return new DeliverWebhook(deliveries, transport, sealer, schedule, clock, LEASE);
+    return new DeliverWebhook(
+        deliveries, transport, sealer, schedule, clock, LEASE, DISABLE_AFTER_FAILING);
   }
 
   private WorkOutcome attempt(UUID deliveryId) {
@@ -215,13 +219,17 @@ class DeliverWebhookTest {
   @Test
   void aRefusedEndpointFailsAtOnceWithoutRetrying() {
     UUID id = deliveries.pending(List.of(sealer.seal(secret)));
-    transport.fail(new WebhookTransport.Refused("resolves to 169.254.169.254 (link-local)"));
+    transport.fail(
+        new WebhookTransport.Refused(
+            "forbidden-address", "resolves to 169.254.169.254 (link-local)"));
 
     WorkOutcome outcome = attempt(id);
 
     assertThat(outcome).isEqualTo(WorkOutcome.done());
     assertThat(deliveries.outcomes).containsExactly(new DeliveryOutcome.Failed("endpoint-refused"));
-    assertThat(deliveries.attempts.getFirst().errorClass()).isEqualTo("refused");
+    assertThat(deliveries.attempts.getFirst().errorClass())
+        .as("the guard's class, so the tenant sees why")
+        .isEqualTo("forbidden-address");
     assertThat(deliveries.attempts.getFirst().responseBody()).contains("link-local");
   }
 
@@ -241,6 +249,35 @@ class DeliverWebhookTest {
     assertThat(deliveries.outcomes.getLast())
         .isEqualTo(new DeliveryOutcome.Failed("attempts-exhausted"));
     assertThat(deliveries.attempts).extracting(DeliveryAttempt::attempt).containsExactly(1, 2);
+  }
+
+  @Test
+  void aManualRetryStartsTheScheduleAfreshWhileAttemptNumbersKeepGrowing() {
+    // Eight attempts exhausted the budget, then the tenant retried: the ninth is the budget's
+    // first.
+    UUID retried = deliveries.pending(List.of(sealer.seal(secret)), 8, 8);
+    transport.respond(500);
+
+    WorkOutcome outcome = attempt(retried);
+
+    assertThat(outcome)
+        .isInstanceOfSatisfying(
+            WorkOutcome.RetryAfter.class,
+            r ->
+                assertThat(r.delay())
+                    .isBetween(Duration.ofMillis(4_500), Duration.ofMillis(5_500)));
+    assertThat(deliveries.attempts).extracting(DeliveryAttempt::attempt).containsExactly(9);
+  }
+
+  @Test
+  void everyAttemptIsRecordedWithTheTimeBeforeWhichFailingEndpointsAreDisabled() {
+    UUID id = deliveries.pending(List.of(sealer.seal(secret)));
+    transport.respond(500);
+
+    attempt(id);
+
+    assertThat(deliveries.disableIfFailingSince)
+        .containsExactly(clock.instant().minus(DISABLE_AFTER_FAILING));
   }
 
   @Test
@@ -432,6 +469,7 @@ class DeliverWebhookTest {
     private final Map<UUID, Row> rows = new LinkedHashMap<>();
     final List<DeliveryAttempt> attempts = new ArrayList<>();
     final List<DeliveryOutcome> outcomes = new ArrayList<>();
+    final List<Instant> disableIfFailingSince = new ArrayList<>();
 
     private static final class Row {
       DeliveryTask task;
@@ -446,6 +484,11 @@ class DeliverWebhookTest {
 
     /** A pending delivery that has already had {@code attemptsSoFar} attempts. */
     UUID pending(List<String> sealedSecrets, int attemptsSoFar) {
+      return pending(sealedSecrets, attemptsSoFar, 0);
+    }
+
+    /** As above, manually retried after its first {@code attemptsBeforeRetry} attempts. */
+    UUID pending(List<String> sealedSecrets, int attemptsSoFar, int attemptsBeforeRetry) {
       UUID id = Ids.newV7(clock.instant());
       Row row = new Row();
       row.task =
@@ -459,6 +502,7 @@ class DeliverWebhookTest {
               "job.succeeded",
               PAYLOAD,
               attemptsSoFar,
+              attemptsBeforeRetry,
               "corr-1");
       rows.put(id, row);
       return id;
@@ -493,6 +537,7 @@ class DeliverWebhookTest {
               t.eventType(),
               t.payload(),
               t.attempt() + 1,
+              t.attemptsBeforeRetry(),
               t.correlationId());
       row.state = "delivering";
       row.leaseUntil = leaseUntil;
@@ -511,9 +556,11 @@ class DeliverWebhookTest {
     }
 
     @Override
-    public void record(DeliveryAttempt attempt, DeliveryOutcome outcome) {
+    public void record(
+        DeliveryAttempt attempt, DeliveryOutcome outcome, Instant disableIfFailingSince) {
       attempts.add(attempt);
       outcomes.add(outcome);
+      this.disableIfFailingSince.add(disableIfFailingSince);
       Row row = rows.get(attempt.deliveryId());
       if (row == null
           || !row.state.equals("delivering")
@@ -529,6 +576,29 @@ class DeliverWebhookTest {
         }
         case DeliveryOutcome.Failed f -> row.state = "failed";
       }
+    }
+
+    // The delivery log's reads and retries are not DeliverWebhook's concern (see the adapter's
+    // and the API's tests).
+
+    @Override
+    public Optional<Delivery> find(TenantId tenant, UUID deliveryId) {
+      throw new UnsupportedOperationException("not used by DeliverWebhook");
+    }
+
+    @Override
+    public List<Delivery> findByJob(TenantId tenant, UUID jobId) {
+      throw new UnsupportedOperationException("not used by DeliverWebhook");
+    }
+
+    @Override
+    public DeliveryPage listByEndpoint(TenantId tenant, UUID endpointId, DeliveryQuery query) {
+      throw new UnsupportedOperationException("not used by DeliverWebhook");
+    }
+
+    @Override
+    public Optional<Retried> retry(TenantId tenant, UUID deliveryId, Instant now) {
+      throw new UnsupportedOperationException("not used by DeliverWebhook");
     }
   }
 }

@@ -35,8 +35,9 @@ class ManageWebhookEndpointsTest {
   private final MutableClock clock = new MutableClock();
   private final SecretSealer sealer = new SecretSealer(SecretSealer.newKey());
   private final InMemoryEndpointStore store = new InMemoryEndpointStore();
+  private final TestZone zone = TestZone.standard();
   private final ManageWebhookEndpoints manage =
-      new ManageWebhookEndpoints(store, sealer, false, clock);
+      new ManageWebhookEndpoints(store, sealer, new WebhookUrlGuard(false, zone), clock);
 
   // --- create ----------------------------------------------------------------------------------
 
@@ -134,7 +135,7 @@ class ManageWebhookEndpointsTest {
 
   @Test
   void plainHttpIsAcceptedOnlyToALoopbackHostAndOnlyWhenTheLocalStackOptsIn() {
-    var local = new ManageWebhookEndpoints(store, sealer, true, clock);
+    var local = new ManageWebhookEndpoints(store, sealer, new WebhookUrlGuard(true, zone), clock);
 
     for (String url :
         List.of("http://127.0.0.1:8080/in", "http://localhost:9000/in", "http://[::1]/in")) {
@@ -148,6 +149,82 @@ class ManageWebhookEndpointsTest {
     ProblemException optedOut =
         problemOf(() -> manage.create(acme, json("{\"url\":\"http://127.0.0.1/in\"}")));
     assertThat(optedOut.errors()).containsExactly(new FieldError("/url", "must use https"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "https://metadata.evil.test/latest/meta-data/",
+        "https://private.evil.test/in",
+        "https://mixed.evil.test/in",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://[fd00:ec2::254]/latest/meta-data/",
+        "https://[::ffff:10.0.0.5]/in",
+        "https://[64:ff9b::7f00:1]/in",
+        "https://[2002:a9fe:a9fe::]/in",
+        "https://127.0.0.1/in",
+        "https://localhost/in"
+      })
+  void aUrlThatReachesAForbiddenAddressIsRefusedNamingWhy(String url) {
+    ProblemException problem =
+        problemOf(() -> manage.create(acme, json("{\"url\":\"" + url + "\"}")));
+
+    assertThat(problem.status()).isEqualTo(422);
+    assertThat(problem.errors())
+        .singleElement()
+        .satisfies(error -> {
+          assertThat(error.pointer()).isEqualTo("/url");
+          assertThat(error.detail()).startsWith("must not reach a ");
+        });
+    assertThat(store.endpoints).isEmpty();
+  }
+
+  @Test
+  void theReasonNamesTheHostTheAddressAndItsBlock() {
+    ProblemException problem =
+        problemOf(
+            () -> manage.create(acme, json("{\"url\":\"https://metadata.evil.test/latest\"}")));
+
+    assertThat(problem.errors())
+        .containsExactly(
+            new FieldError(
+                "/url",
+                "must not reach a link-local address (metadata.evil.test resolves to"
+                    + " 169.254.169.254, in 169.254.0.0/16)"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "https://2130706433/in",
+        "https://0x7f000001/in",
+        "https://0x7f.1/in",
+        "https://0177.0.0.1/in",
+        "https://127.1/in",
+        "https://10.1/in",
+        "https://93.184.215.014/in"
+      })
+  void anIpv4AddressSpelledOtherThanAsFourDecimalNumbersIsRefusedWithoutALookup(String url) {
+    ProblemException problem =
+        problemOf(() -> manage.create(acme, json("{\"url\":\"" + url + "\"}")));
+
+    assertThat(problem.errors())
+        .singleElement()
+        .satisfies(error -> {
+          assertThat(error.pointer()).isEqualTo("/url");
+          assertThat(error.detail()).contains("four decimal numbers");
+        });
+    assertThat(zone.asked).isEmpty();
+    assertThat(store.endpoints).isEmpty();
+  }
+
+  @Test
+  void aHostThatDoesNotResolveIsRefused() {
+    ProblemException problem =
+        problemOf(() -> manage.create(acme, json("{\"url\":\"https://no-such-host.invalid/in\"}")));
+
+    assertThat(problem.errors())
+        .containsExactly(new FieldError("/url", "must name a host that resolves"));
   }
 
   @ParameterizedTest
@@ -206,6 +283,7 @@ class ManageWebhookEndpointsTest {
   void aMalformedOrUnknownIdIsNotFound(String id) {
     assertThat(problemOf(() -> manage.get(acme, id)).status()).isEqualTo(404);
     assertThat(problemOf(() -> manage.delete(acme, id)).status()).isEqualTo(404);
+    assertThat(problemOf(() -> manage.enable(acme, id)).status()).isEqualTo(404);
   }
 
   @Test
@@ -422,10 +500,33 @@ class ManageWebhookEndpointsTest {
                 e.description(),
                 false,
                 WebhookEndpoint.DELETED,
+                null,
+                e.failingSince(),
                 e.createdAt()));
         secrets.remove(id);
       });
       return found.isPresent();
+    }
+
+    @Override
+    public Optional<WebhookEndpoint> enable(TenantId tenant, UUID id) {
+      return find(tenant, id)
+          .map(e -> {
+            WebhookEndpoint enabled =
+                new WebhookEndpoint(
+                    id,
+                    e.tenantId(),
+                    e.url(),
+                    e.eventTypes(),
+                    e.description(),
+                    true,
+                    null,
+                    null,
+                    e.enabled() ? e.failingSince() : null,
+                    e.createdAt());
+            endpoints.put(id, enabled);
+            return enabled;
+          });
     }
 
     @Override

@@ -13,6 +13,7 @@ import dev.conveyor.core.tenant.Authenticator;
 import dev.conveyor.core.tenant.CachingTenantDirectory;
 import dev.conveyor.core.upload.CreateUpload;
 import dev.conveyor.core.upload.RecordUpload;
+import dev.conveyor.core.webhook.DeliveryLog;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,6 +60,15 @@ public final class SubmitFunction {
         new JobsResource(submitJob, cancelJob, infra.jobStore(), infra.jobPresenter()).routes());
     routes.addAll(new UploadsResource(createUpload).routes());
     routes.addAll(WebhookEndpointsResource.from(infra).routes());
+    routes.addAll(
+        new DeliveriesResource(
+                new DeliveryLog(
+                    infra.deliveryStore(),
+                    infra.jobStore(),
+                    infra.webhookEndpointStore(),
+                    infra.outboxDispatcher(),
+                    infra.clock()))
+            .routes());
     routes.addAll(new OpenApiResource().routes());
     this.api =
         new Api(

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code /v1/webhook-endpoints}: a tenant's webhook receivers. The signing secret appears in the
- * answers to creation and rotation only; it is never logged.
+ * answers to creation and rotation only; it is never logged. An endpoint disabled for answering 410
+ * Gone or for failing too long shows why, and is enabled again with {@code POST …/{id}/enable}.
  */
 final class WebhookEndpointsResource {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookEndpointsResource.class);
@@ -53,7 +54,9 @@ final class WebhookEndpointsResource {
         new Route("DELETE", PATH + "/{id}", Route.RouteClass.WRITES, this::delete)
             .answers(204, 404),
         new Route("POST", PATH + "/{id}/rotate-secret", Route.RouteClass.WRITES, this::rotate)
-            .answers(200, 404, 409, 422));
+            .answers(200, 404, 409, 422),
+        new Route("POST", PATH + "/{id}/enable", Route.RouteClass.WRITES, this::enable)
+            .answers(200, 404));
   }
 
   private HttpResponse create(ApiRequest request) {
@@ -101,6 +104,12 @@ final class WebhookEndpointsResource {
     return Api.json(200, out);
   }
 
+  private HttpResponse enable(ApiRequest request) {
+    WebhookEndpoint enabled = endpoints.get().enable(request.tenant(), request.param("id"));
+    LOG.info("webhook endpoint enabled: id={}", enabled.id());
+    return Api.json(200, present(enabled));
+  }
+
   private static ObjectNode present(WebhookEndpoint endpoint) {
     ObjectNode node = Json.MAPPER.createObjectNode();
     node.put("id", endpoint.id().toString());
@@ -113,6 +122,12 @@ final class WebhookEndpointsResource {
     node.put("enabled", endpoint.enabled());
     if (endpoint.disabledReason() != null) {
       node.put("disabledReason", endpoint.disabledReason());
+    }
+    if (endpoint.disabledAt() != null) {
+      node.put("disabledAt", endpoint.disabledAt().toString());
+    }
+    if (endpoint.failingSince() != null) {
+      node.put("failingSince", endpoint.failingSince().toString());
     }
     node.put("createdAt", endpoint.createdAt().toString());
     return node;

@@ -1,8 +1,9 @@
 package dev.conveyor.webhook;
 
 import dev.conveyor.core.port.WebhookTransport;
-import dev.conveyor.core.webhook.WebhookAddresses;
+import dev.conveyor.core.webhook.WebhookUrlGuard;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,7 +11,9 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -18,10 +21,14 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Webhook HTTP calls with the JDK client: a hard timeout, no redirects (a redirect could point
- * anywhere), and only the first few KiB of the response read.
+ * anywhere; a 3xx is answered as it is, and so counts as a failed attempt), no proxy, and only the
+ * first few KiB of the response read.
  *
- * <p>Only HTTPS endpoints are called. Plain HTTP is allowed solely to loopback, and solely when
- * {@code allowLoopbackHttp} is set — the local stack's named opt-in ({@code
+ * <p>Every call passes the {@link WebhookUrlGuard} first (the rule registration applied): {@code
+ * https} only, and no address a receiver on the public internet could not have. The client then
+ * connects to exactly the addresses the guard checked: the host is {@link PinnedHosts pinned} for
+ * the call, so the client's own lookup cannot get a different DNS answer. Plain HTTP, and loopback,
+ * only with {@code allowLoopbackHttp} — the local stack's named opt-in ({@code
  * WEBHOOK_ALLOW_LOOPBACK_HTTP}) — never silently.
  */
 public final class HttpWebhookTransport implements WebhookTransport {
@@ -29,22 +36,60 @@ public final class HttpWebhookTransport implements WebhookTransport {
 
   private final HttpClient client;
   private final Duration timeout;
-  private final boolean allowLoopbackHttp;
+  private final WebhookUrlGuard guard;
 
+  /**
+   * @throws IllegalStateException when this JVM does not resolve through {@link
+   *     PinningResolverProvider}, without which the checked addresses could not be pinned
+   */
   public HttpWebhookTransport(Duration timeout, boolean allowLoopbackHttp) {
+    PinnedHosts.requireInstalled();
     this.client =
         HttpClient.newBuilder()
             .followRedirects(HttpClient.Redirect.NEVER)
+            // A proxy would resolve the host itself, out of the guard's sight.
+            .proxy(HttpClient.Builder.NO_PROXY)
             .connectTimeout(timeout)
             .version(HttpClient.Version.HTTP_1_1)
             .build();
     this.timeout = timeout;
-    this.allowLoopbackHttp = allowLoopbackHttp;
+    this.guard = new WebhookUrlGuard(allowLoopbackHttp);
   }
 
   @Override
   public Response post(URI url, Map<String, String> headers, String body) throws IOException {
-    checkScheme(url);
+    // Held from before the guard resolves until the exchange is over: see PinnedHosts. (A URL
+    // without a host pins nothing; the guard refuses it.)
+    try (PinnedHosts.Hold pin =
+        url.getHost() == null ? null : PinnedHosts.JVM.hold(url.getHost())) {
+      check(url, pin);
+      return exchange(url, headers, body);
+    }
+  }
+
+  /**
+   * Passes when the URL may be called at the addresses its host is now pinned to.
+   *
+   * @throws Refused when it may not
+   * @throws java.net.UnknownHostException when the host does not resolve: DNS may answer in a
+   *     minute, so that is a failed attempt to retry, not a refusal
+   */
+  private void check(URI url, PinnedHosts.Hold pin) throws IOException {
+    switch (guard.check(url)) {
+      case WebhookUrlGuard.Forbidden forbidden -> throw refused(forbidden);
+      case WebhookUrlGuard.Unresolved unresolved -> throw unresolved.cause();
+      case WebhookUrlGuard.Allowed allowed -> {
+        // Usually the very addresses just checked; another answer if a lookup fixed the pin first.
+        List<InetAddress> pinned = pin.fix(allowed.addresses());
+        Optional<WebhookUrlGuard.Forbidden> refusal = guard.refusal(url, pinned);
+        if (refusal.isPresent()) {
+          throw refused(refusal.get());
+        }
+      }
+    }
+  }
+
+  private Response exchange(URI url, Map<String, String> headers, String body) throws IOException {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(url)
             .timeout(timeout)
@@ -73,24 +118,8 @@ public final class HttpWebhookTransport implements WebhookTransport {
     }
   }
 
-  private void checkScheme(URI url) throws IOException {
-    String scheme =
-        url.getScheme() == null ? "" : url.getScheme().toLowerCase(java.util.Locale.ROOT);
-    if (scheme.equals("https")) {
-      return;
-    }
-    if (scheme.equals("http") && allowLoopbackHttp && isLoopback(url.getHost())) {
-      return;
-    }
-    throw new Refused("only https endpoints are called (" + scheme + " refused)");
-  }
-
-  private static boolean isLoopback(String host) throws IOException {
-    try {
-      return WebhookAddresses.allLoopback(host);
-    } catch (java.net.UnknownHostException e) {
-      // DNS may be back in a minute: a transient failure, not a reason to give the delivery up.
-      throw new IOException("cannot resolve " + host, e);
-    }
+  /** The class leads the message too: the delivery log keeps the message. */
+  private static Refused refused(WebhookUrlGuard.Forbidden forbidden) {
+    return new Refused(forbidden.errorClass(), forbidden.errorClass() + ": " + forbidden.reason());
   }
 }

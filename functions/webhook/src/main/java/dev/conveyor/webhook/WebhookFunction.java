@@ -12,8 +12,10 @@ import java.time.Duration;
  * The webhook function's composition root.
  *
  * <p>Settings: {@code WEBHOOK_TIMEOUT_SECONDS} (15), {@code WEBHOOK_RETRY_SCHEDULE}
- * ("5s,5m,30m,2h,5h,10h,10h"), {@code WEBHOOK_ALLOW_LOOPBACK_HTTP} (false; the local stack sets
- * it), {@code WEBHOOK_CONCURRENCY} (8), plus everything {@link Infrastructure} reads.
+ * ("5s,5m,30m,2h,5h,10h,10h"), {@code WEBHOOK_DISABLE_AFTER_FAILING_HOURS} (120: an endpoint whose
+ * every attempt failed for that long is disabled), {@code WEBHOOK_ALLOW_LOOPBACK_HTTP} (false; the
+ * local stack sets it), {@code WEBHOOK_CONCURRENCY} (8), plus everything {@link Infrastructure}
+ * reads.
  */
 public final class WebhookFunction {
   private static final Lazy<WebhookFunction> INSTANCE =
@@ -32,7 +34,9 @@ public final class WebhookFunction {
             infra.sealer(),
             RetrySchedule.parse(env.get("WEBHOOK_RETRY_SCHEDULE", "5s,5m,30m,2h,5h,10h,10h")),
             infra.clock(),
-            timeout.multipliedBy(2));
+            timeout.multipliedBy(2),
+            Duration.ofHours(
+                env.intValue("WEBHOOK_DISABLE_AFTER_FAILING_HOURS", 120, 1, 24 * 366)));
     this.batchProcessor = infra.batchProcessor(env.intValue("WEBHOOK_CONCURRENCY", 8, 1, 64));
   }
 

@@ -349,7 +349,7 @@ class WebhookHandlerTest {
                 "select enabled, disabled_reason from webhook_endpoints where id = ?",
                 ended.tenant().endpoint().orElseThrow().id()))
         .containsEntry("enabled", false)
-        .containsEntry("disabled_reason", "endpoint-gone");
+        .containsEntry("disabled_reason", "gone");
   }
 
   @ParameterizedTest
@@ -369,7 +369,7 @@ class WebhookHandlerTest {
 
       assertThat(response.getBatchItemFailures()).isEmpty();
       assertThat(receiver.requests()).isEmpty();
-      assertRefused(ended);
+      assertRefused(ended, "forbidden-scheme: must use https");
     }
   }
 
@@ -382,7 +382,44 @@ class WebhookHandlerTest {
     SQSBatchResponse response = handler.handleRequest(carrying(event, ended.pending()), null);
 
     assertThat(response.getBatchItemFailures()).isEmpty();
-    assertRefused(ended);
+    assertRefused(ended, "forbidden-scheme: must use https (http only to a loopback host)");
+  }
+
+  @ParameterizedTest
+  @Event(value = BATCH, type = SQSEvent.class)
+  void anEndpointWhoseNameNowResolvesToTheMetadataServiceIsRefusedAtDelivery(SQSEvent event) {
+    // Registered while it pointed elsewhere, say; this module's hosts file points it inwards now.
+    Ended ended = aJobSucceededFor(URI.create("https://metadata.evil.test/hook"));
+
+    SQSBatchResponse response = handler.handleRequest(carrying(event, ended.pending()), null);
+
+    assertThat(response.getBatchItemFailures()).isEmpty();
+    assertRefused(
+        ended,
+        "forbidden-address: must not reach a link-local address (metadata.evil.test resolves to"
+            + " 169.254.169.254, in 169.254.0.0/16)");
+  }
+
+  @ParameterizedTest
+  @Event(value = BATCH, type = SQSEvent.class)
+  void aRedirectToTheMetadataServiceIsAFailedAttemptAndIsNotFollowed(SQSEvent event) {
+    Ended ended = aJobSucceededFor(receiver.url("/moved"));
+    receiver.answer(
+        "/moved",
+        Answer.status(302).withHeader("Location", "http://169.254.169.254/latest/meta-data/iam/"));
+
+    SQSBatchResponse response = handler.handleRequest(carrying(event, ended.pending()), null);
+
+    assertThat(response.getBatchItemFailures()).hasSize(1);
+    assertThat(receiver.requests()).extracting(Receiver.Request::path).containsExactly("/moved");
+    assertThat(delivery(ended.deliveryId()))
+        .containsEntry("state", "pending")
+        .containsEntry("last_status", 302);
+    assertThat(delivery(ended.deliveryId()).get("next_attempt_at")).isNotNull();
+    assertThat(attempts(ended.deliveryId()))
+        .singleElement()
+        .satisfies(
+            a -> assertThat(a).containsEntry("status", 302).containsEntry("error_class", null));
   }
 
   @ParameterizedTest
@@ -533,7 +570,11 @@ class WebhookHandlerTest {
     return copy;
   }
 
-  private static void assertRefused(Ended ended) {
+  /**
+   * Failed at once, without retries, the refusal's reason in the log and its class (the reason's
+   * prefix, e.g. {@code forbidden-address}) as the attempt's error class.
+   */
+  private static void assertRefused(Ended ended, String reason) {
     assertThat(delivery(ended.deliveryId()))
         .containsEntry("state", "failed")
         .containsEntry("failure_reason", "endpoint-refused")
@@ -544,10 +585,8 @@ class WebhookHandlerTest {
         .satisfies(a ->
             assertThat(a)
                 .containsEntry("status", null)
-                .containsEntry("error_class", "refused")
-                .extractingByKey("response_body")
-                .asString()
-                .contains("refused"));
+                .containsEntry("error_class", reason.substring(0, reason.indexOf(':')))
+                .containsEntry("response_body", reason));
   }
 
   private static Optional<Message> receiveOne(Duration within) {
