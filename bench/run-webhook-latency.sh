@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Webhook delivery latency on the embedded local stack, from job completion to the receiver, idle
 # and while a flood of image jobs keeps the workers busy (target: flooded p99 ≤ 1.2× idle p99).
-# See docs/benchmarks.md.   bench/run-webhook-latency.sh [--probes=60] [--flood=500] [--gap-ms=50]
+# See docs/benchmarks.md.   bench/run-webhook-latency.sh [--probes=200] [--flood=500] [--gap-ms=50]
 # Builds if needed (BENCH_NO_BUILD=1 runs what is built); loopback only; stops by itself.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -43,7 +43,7 @@ import org.HdrHistogram.Histogram;
  * gives the queue before and after). The background tier (video) has no consumer in the local stack
  * yet, so flooding it would load nothing.
  *
- * <p>{@code bench/run-webhook-latency.sh [--probes=60] [--flood=500] [--gap-ms=50]}. Loopback only;
+ * <p>{@code bench/run-webhook-latency.sh [--probes=200] [--flood=500] [--gap-ms=50]}. Loopback only;
  * bounded: every wait has a deadline, and the run stops by itself.
  */
 public final class WebhookLatencyBenchmark {
@@ -51,13 +51,18 @@ public final class WebhookLatencyBenchmark {
 
   public static void main(String[] args) throws Exception {
     Map<String, String> options = options(args);
-    int probes = Integer.parseInt(options.getOrDefault("probes", "60"));
+    int probes = Integer.parseInt(options.getOrDefault("probes", "200"));
     int flood = Integer.parseInt(options.getOrDefault("flood", "500"));
     long gapMillis = Long.parseLong(options.getOrDefault("gap-ms", "50"));
     Path out = Path.of(options.getOrDefault("out", "bench/target/webhook-latency.md"));
     PrintStream console = System.out;
 
-    try (LocalStack stack = LocalStack.start(LocalStack.Settings.defaults());
+    // One tenant submits the whole flood at once: lift its write limit so the flood is the load.
+    Map<String, String> overrides =
+        Map.of(
+            "RATE_LIMIT_WRITES_PER_SECOND", "100000",
+            "RATE_LIMIT_WRITES_BURST", "100000");
+    try (LocalStack stack = LocalStack.start(new LocalStack.Settings(0, "conveyor", overrides));
         WebhookReceiver receiver = new WebhookReceiver().start()) {
       BenchAccess.Fixture probe =
           BenchAccess.prepare(
