@@ -36,20 +36,43 @@ final class ApiTestCalls {
 
   /** A POST as API Gateway (HTTP API, payload 2.0) delivers one, signed in with {@code apiKey}. */
   static APIGatewayV2HTTPEvent post(String path, String jsonBody, String apiKey) {
+    return request("POST", path, Map.of(), jsonBody, apiKey);
+  }
+
+  /**
+   * A request as API Gateway (HTTP API, payload 2.0) delivers one.
+   *
+   * @param query the query string parameters (none: empty)
+   * @param jsonBody the body, sent as {@code application/json}, or null for none
+   * @param apiKey signs the request in, or null for an anonymous request
+   */
+  static APIGatewayV2HTTPEvent request(
+      String method, String path, Map<String, String> query, String jsonBody, String apiKey) {
     APIGatewayV2HTTPEvent event = new APIGatewayV2HTTPEvent();
+    event.setVersion("2.0");
+    event.setRouteKey("$default");
     event.setRawPath(path);
     event.setRequestContext(
         APIGatewayV2HTTPEvent.RequestContext.builder()
-            .withRequestId(UUID.randomUUID().toString())
+            .withRequestId("req-" + UUID.randomUUID())
             .withHttp(
                 APIGatewayV2HTTPEvent.RequestContext.Http.builder()
-                    .withMethod("POST")
+                    .withMethod(method)
                     .withPath(path)
                     .build())
             .build());
-    event.setHeaders(Map.of("content-type", "application/json"));
-    event.setBody(jsonBody);
-    authorize(event, apiKey);
+    Map<String, String> headers = new HashMap<>();
+    if (jsonBody != null) {
+      headers.put("content-type", "application/json");
+      event.setBody(jsonBody);
+    }
+    if (apiKey != null) {
+      headers.put("authorization", "Bearer " + apiKey);
+    }
+    event.setHeaders(headers);
+    if (!query.isEmpty()) {
+      event.setQueryStringParameters(new HashMap<>(query));
+    }
     return event;
   }
 

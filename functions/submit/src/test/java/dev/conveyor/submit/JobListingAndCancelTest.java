@@ -450,24 +450,7 @@ class JobListingAndCancelTest {
 
   private static APIGatewayV2HTTPEvent request(
       String method, String path, Map<String, String> query, LocalTenant caller) {
-    APIGatewayV2HTTPEvent event = new APIGatewayV2HTTPEvent();
-    event.setVersion("2.0");
-    event.setRouteKey("$default");
-    event.setRawPath(path);
-    event.setRequestContext(
-        APIGatewayV2HTTPEvent.RequestContext.builder()
-            .withRequestId("req-" + UUID.randomUUID())
-            .withHttp(
-                APIGatewayV2HTTPEvent.RequestContext.Http.builder()
-                    .withMethod(method)
-                    .withPath(path)
-                    .build())
-            .build());
-    event.setHeaders(Map.of("authorization", "Bearer " + caller.apiKey()));
-    if (!query.isEmpty()) {
-      event.setQueryStringParameters(new LinkedHashMap<>(query));
-    }
-    return event;
+    return ApiTestCalls.request(method, path, query, null, caller.apiKey());
   }
 
   private static APIGatewayV2HTTPResponse get(LocalTenant caller, Map<String, String> query) {

@@ -477,23 +477,7 @@ class WebhookDeliveryLogTest {
 
   private static APIGatewayV2HTTPEvent request(
       String method, String path, Map<String, String> query, LocalTenant caller) {
-    APIGatewayV2HTTPEvent event = new APIGatewayV2HTTPEvent();
-    event.setRawPath(path);
-    event.setRequestContext(
-        APIGatewayV2HTTPEvent.RequestContext.builder()
-            .withRequestId("req-" + UUID.randomUUID())
-            .withHttp(
-                APIGatewayV2HTTPEvent.RequestContext.Http.builder()
-                    .withMethod(method)
-                    .withPath(path)
-                    .build())
-            .build());
-    event.setHeaders(
-        caller == null ? Map.of() : Map.of("authorization", "Bearer " + caller.apiKey()));
-    if (!query.isEmpty()) {
-      event.setQueryStringParameters(new LinkedHashMap<>(query));
-    }
-    return event;
+    return ApiTestCalls.request(method, path, query, null, caller == null ? null : caller.apiKey());
   }
 
   private static JsonNode ok(APIGatewayV2HTTPResponse response) {

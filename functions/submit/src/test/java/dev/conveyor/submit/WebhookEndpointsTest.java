@@ -327,26 +327,8 @@ class WebhookEndpointsTest {
 
   private static APIGatewayV2HTTPEvent event(
       LocalTenant tenant, String method, String path, String body) {
-    APIGatewayV2HTTPEvent event = new APIGatewayV2HTTPEvent();
-    event.setRequestContext(
-        APIGatewayV2HTTPEvent.RequestContext.builder()
-            .withRequestId("req-" + UUID.randomUUID())
-            .withHttp(
-                APIGatewayV2HTTPEvent.RequestContext.Http.builder()
-                    .withMethod(method)
-                    .withPath(path)
-                    .build())
-            .build());
-    Map<String, String> headers = new HashMap<>();
-    if (body != null) {
-      headers.put("content-type", "application/json");
-      event.setBody(body);
-    }
-    if (tenant != null) {
-      headers.put("authorization", "Bearer " + tenant.apiKey());
-    }
-    event.setHeaders(headers);
-    return event;
+    return ApiTestCalls.request(
+        method, path, Map.of(), body, tenant == null ? null : tenant.apiKey());
   }
 
   /** The sealed secrets a delivery claimed now would be signed with. */
