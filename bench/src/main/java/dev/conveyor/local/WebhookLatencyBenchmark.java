@@ -43,8 +43,8 @@ import org.HdrHistogram.Histogram;
  * gives the queue before and after). The background tier (video) has no consumer in the local stack
  * yet, so flooding it would load nothing.
  *
- * <p>{@code bench/run-webhook-latency.sh [--probes=200] [--flood=500] [--gap-ms=50]}. Loopback only;
- * bounded: every wait has a deadline, and the run stops by itself.
+ * <p>{@code bench/run-webhook-latency.sh [--probes=200] [--flood=500] [--gap-ms=50]}. Loopback
+ * only; bounded: every wait has a deadline, and the run stops by itself.
  */
 public final class WebhookLatencyBenchmark {
   private WebhookLatencyBenchmark() {}
