@@ -42,6 +42,20 @@ public final class ImageFailures {
 
   private ImageFailures() {}
 
+  /**
+   * {@code corrupt-image}: the {@code part} (header, pixels) of a {@code format} source could not
+   * be decoded; a failure that already is permanent is returned as it is.
+   */
+  public static PermanentJobFailure corrupt(SourceFormat format, String part, Exception cause) {
+    if (cause instanceof PermanentJobFailure failure) {
+      return failure;
+    }
+    return failure(
+        CORRUPT_IMAGE,
+        "The " + format + " " + part + " cannot be decoded: " + cause.getMessage() + ".",
+        cause);
+  }
+
   static PermanentJobFailure failure(String code, String message) {
     return new PermanentJobFailure(code, message);
   }

@@ -1,15 +1,14 @@
 package dev.conveyor.transform.image;
 
 import static dev.conveyor.transform.image.ImageFailures.CORRUPT_IMAGE;
-import static dev.conveyor.transform.image.ImageFailures.UNSUPPORTED_FORMAT;
 import static dev.conveyor.transform.image.ImageFailures.UNSUPPORTED_OPERATION;
+import static dev.conveyor.transform.image.ImageFailures.corrupt;
 import static dev.conveyor.transform.image.ImageFailures.failure;
 
 import com.luciad.imageio.webp.WebPImageWriterSpi;
 import com.luciad.imageio.webp.WebPWriteParam;
 import dev.conveyor.core.image.CropArea;
 import dev.conveyor.core.image.ImageFormat;
-import dev.conveyor.core.work.PermanentJobFailure;
 import java.awt.Rectangle;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -193,14 +192,7 @@ public final class JdkImageEngine implements ImageEngine {
 
   @Override
   public ImageHeader probe(byte[] source) {
-    SourceFormat format =
-        SourceFormat.detect(source)
-            .orElseThrow(() ->
-                failure(
-                    UNSUPPORTED_FORMAT,
-                    "The source is not a JPEG or PNG image (it looks like "
-                        + SourceFormat.describe(source)
-                        + ")."));
+    SourceFormat format = SourceFormat.require(source);
     ImageReader reader = reader(format);
     try {
       reader.setInput(new ByteArrayImageInputStream(source), true, true);
@@ -341,15 +333,5 @@ public final class JdkImageEngine implements ImageEngine {
       throw new IllegalStateException("no ImageIO writer for " + format);
     }
     return writers.next();
-  }
-
-  private static PermanentJobFailure corrupt(SourceFormat format, String part, Exception e) {
-    if (e instanceof PermanentJobFailure failure) {
-      return failure;
-    }
-    return failure(
-        CORRUPT_IMAGE,
-        "The " + format + " " + part + " cannot be decoded: " + e.getMessage() + ".",
-        e);
   }
 }

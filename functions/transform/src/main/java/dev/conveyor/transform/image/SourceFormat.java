@@ -1,5 +1,6 @@
 package dev.conveyor.transform.image;
 
+import dev.conveyor.core.work.PermanentJobFailure;
 import java.util.Optional;
 
 /**
@@ -34,6 +35,19 @@ public enum SourceFormat {
       return Optional.of(PNG);
     }
     return Optional.empty();
+  }
+
+  /**
+   * The accepted format these bytes start with; what every engine checks before reading anything.
+   *
+   * @throws PermanentJobFailure {@code unsupported-format}, naming what the bytes look like
+   */
+  public static SourceFormat require(byte[] bytes) {
+    return detect(bytes)
+        .orElseThrow(() ->
+            new PermanentJobFailure(
+                ImageFailures.UNSUPPORTED_FORMAT,
+                "The source is not a JPEG or PNG image (it looks like " + describe(bytes) + ")."));
   }
 
   /**

@@ -1,7 +1,7 @@
 package dev.conveyor.transform.image.vips;
 
 import static dev.conveyor.transform.image.ImageFailures.CORRUPT_IMAGE;
-import static dev.conveyor.transform.image.ImageFailures.UNSUPPORTED_FORMAT;
+import static dev.conveyor.transform.image.ImageFailures.corrupt;
 
 import dev.conveyor.core.image.Rotation;
 import dev.conveyor.core.work.PermanentJobFailure;
@@ -69,7 +69,7 @@ public final class VipsImageEngine implements ImageEngine {
   @Override
   public List<EncodedImage> renderAll(byte[] source, List<RenditionRequest> requests) {
     limits.checkSourceBytes(source.length);
-    SourceFormat format = requireSupported(source);
+    SourceFormat format = SourceFormat.require(source);
     try (VipsInput input = VipsInput.copyOf(source)) {
       ImageHeader header = header(input, format);
       limits.checkSourcePixels(header);
@@ -91,20 +91,10 @@ public final class VipsImageEngine implements ImageEngine {
 
   @Override
   public ImageHeader probe(byte[] source) {
-    SourceFormat format = requireSupported(source);
+    SourceFormat format = SourceFormat.require(source);
     try (VipsInput input = VipsInput.copyOf(source)) {
       return header(input, format);
     }
-  }
-
-  private static SourceFormat requireSupported(byte[] source) {
-    return SourceFormat.detect(source)
-        .orElseThrow(() ->
-            new PermanentJobFailure(
-                UNSUPPORTED_FORMAT,
-                "The source is not a JPEG or PNG image (it looks like "
-                    + SourceFormat.describe(source)
-                    + ")."));
   }
 
   private static ImageHeader header(VipsInput input, SourceFormat format) {
@@ -266,12 +256,5 @@ public final class VipsImageEngine implements ImageEngine {
   private static VipsImage step(
       Deque<VipsImage> chain, VipsImage current, UnaryOperator<VipsImage> operation) {
     return keep(chain, operation.apply(current));
-  }
-
-  private static PermanentJobFailure corrupt(SourceFormat format, String part, VipsException e) {
-    return new PermanentJobFailure(
-        CORRUPT_IMAGE,
-        "The " + format.name() + " source cannot be decoded (" + part + "): " + e.getMessage(),
-        e);
   }
 }
