@@ -9,10 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,15 +34,25 @@ public final class ImageBenchmarkRun {
   private ImageBenchmarkRun() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = options(args);
-    int runs = Integer.parseInt(options.getOrDefault("runs", "21"));
-    int warmup = Integer.parseInt(options.getOrDefault("warmup", "10"));
-    List<String> formats = List.of(options.getOrDefault("formats", "jpeg,webp,avif").split(","));
-    List<String> engines = List.of(options.getOrDefault("engines", "sharp,vips,jdk").split(","));
-    Path workdir = Path.of(options.getOrDefault("workdir", "bench/target/image-bench"));
-    Path out = Path.of(options.getOrDefault("out", "bench/target/image-benchmark.md"));
-    long timeoutSeconds = Long.parseLong(options.getOrDefault("timeout-seconds", "600"));
-    Path script = Path.of(options.getOrDefault("sharp-script", "bench/image/sharp-bench.mjs"));
+    BenchArgs options =
+        BenchArgs.parse(
+            args,
+            "runs",
+            "warmup",
+            "formats",
+            "engines",
+            "workdir",
+            "out",
+            "timeout-seconds",
+            "sharp-script");
+    int runs = options.intValue("runs", 21);
+    int warmup = options.intValue("warmup", 10);
+    List<String> formats = List.of(options.get("formats", "jpeg,webp,avif").split(","));
+    List<String> engines = List.of(options.get("engines", "sharp,vips,jdk").split(","));
+    Path workdir = Path.of(options.get("workdir", "bench/target/image-bench"));
+    Path out = Path.of(options.get("out", "bench/target/image-benchmark.md"));
+    long timeoutSeconds = options.longValue("timeout-seconds", 600);
+    Path script = Path.of(options.get("sharp-script", "bench/image/sharp-bench.mjs"));
 
     Files.createDirectories(workdir);
     Path source = workdir.resolve("source-4000x3000.jpg");
@@ -235,16 +243,5 @@ public final class ImageBenchmarkRun {
   private static String abbreviate(String text) {
     String oneLine = text.replace('|', '/');
     return oneLine.length() > 160 ? oneLine.substring(0, 157) + "…" : oneLine;
-  }
-
-  private static Map<String, String> options(String[] args) {
-    Map<String, String> options = new LinkedHashMap<>();
-    for (String arg : args) {
-      if (!arg.startsWith("--") || !arg.contains("=")) {
-        throw new IllegalArgumentException("options are --name=value: " + arg);
-      }
-      options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-    }
-    return options;
   }
 }

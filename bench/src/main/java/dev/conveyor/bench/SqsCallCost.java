@@ -27,8 +27,9 @@ public final class SqsCallCost {
   private SqsCallCost() {}
 
   public static void main(String[] args) {
-    int calls = intOption(args, "calls", 2000);
-    int rounds = intOption(args, "rounds", 8);
+    BenchArgs options = BenchArgs.parse(args, "calls", "rounds");
+    int calls = options.intValue("calls", 2000);
+    int rounds = options.intValue("rounds", 8);
     var os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -83,14 +84,5 @@ public final class SqsCallCost {
               .build());
     }
     return SendMessageBatchRequest.builder().queueUrl(queueUrl).entries(entries).build();
-  }
-
-  private static int intOption(String[] args, String name, int fallback) {
-    for (String arg : args) {
-      if (arg.startsWith("--" + name + "=")) {
-        return Integer.parseInt(arg.substring(name.length() + 3));
-      }
-    }
-    return fallback;
   }
 }

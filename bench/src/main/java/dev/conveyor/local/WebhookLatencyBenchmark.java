@@ -1,5 +1,6 @@
 package dev.conveyor.local;
 
+import dev.conveyor.bench.BenchArgs;
 import dev.conveyor.core.job.Job;
 import dev.conveyor.core.job.JobId;
 import dev.conveyor.core.job.JobState;
@@ -13,7 +14,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -50,11 +50,11 @@ public final class WebhookLatencyBenchmark {
   private WebhookLatencyBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = options(args);
-    int probes = Integer.parseInt(options.getOrDefault("probes", "200"));
-    int flood = Integer.parseInt(options.getOrDefault("flood", "500"));
-    long gapMillis = Long.parseLong(options.getOrDefault("gap-ms", "50"));
-    Path out = Path.of(options.getOrDefault("out", "bench/target/webhook-latency.md"));
+    BenchArgs options = BenchArgs.parse(args, "probes", "flood", "gap-ms", "out");
+    int probes = options.intValue("probes", 200);
+    int flood = options.intValue("flood", 500);
+    long gapMillis = options.longValue("gap-ms", 50);
+    Path out = Path.of(options.get("out", "bench/target/webhook-latency.md"));
     PrintStream console = System.out;
 
     // One tenant submits the whole flood at once: lift its write limit so the flood is the load.
@@ -222,16 +222,5 @@ public final class WebhookLatencyBenchmark {
             h.getValueAtPercentile(90) / 1000.0,
             h.getValueAtPercentile(99) / 1000.0,
             h.getMaxValue() / 1000.0));
-  }
-
-  private static Map<String, String> options(String[] args) {
-    Map<String, String> options = new LinkedHashMap<>();
-    for (String arg : args) {
-      if (!arg.startsWith("--") || !arg.contains("=")) {
-        throw new IllegalArgumentException("options are --name=value: " + arg);
-      }
-      options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-    }
-    return options;
   }
 }
