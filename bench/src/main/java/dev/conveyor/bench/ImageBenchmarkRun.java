@@ -117,12 +117,15 @@ public final class ImageBenchmarkRun {
           sharpMedian = median;
         }
         double ratio = sharpMedian == null ? Double.NaN : median / sharpMedian;
+        // Without a sharp row in this run there is nothing to compare with.
         String target =
-            switch (engine) {
-              case "vips" -> ratio <= 1.1 ? "✓ ≤ 1.1×" : "✗ > 1.1×";
-              case "jdk" -> ratio <= 4.0 ? "✓ ≤ 4×" : "✗ > 4×";
-              default -> "";
-            };
+            Double.isNaN(ratio)
+                ? "—"
+                : switch (engine) {
+                  case "vips" -> ratio <= 1.1 ? "✓ ≤ 1.1×" : "✗ > 1.1×";
+                  case "jdk" -> ratio <= 4.0 ? "✓ ≤ 4×" : "✗ > 4×";
+                  default -> "";
+                };
         report.append(
             String.format(
                 Locale.ROOT,
